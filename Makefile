@@ -1,0 +1,31 @@
+# Two commands for a fresh machine with Python 3.11: `make demo` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+OUT    ?= out
+
+.PHONY: demo test install test-deps bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+install: $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+
+demo: install
+	$(BIN)/highlights run samples/ -o $(OUT)/
+	@echo "Open $(abspath $(OUT))/index.html"
+
+test-deps: $(BIN)/python
+	$(BIN)/pip install --quiet -e ".[test]"
+	./scripts/system-deps.sh
+
+test: test-deps
+	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
+
+bench: test-deps
+	$(BIN)/python benchmarks/stages.py
+
+clean:
+	rm -rf $(OUT) build dist *.egg-info test-output

@@ -1,0 +1,178 @@
+"""Pipeline settings: one dataclass per stage, filled from a TOML preset in `pipelines/`.
+
+A preset names only what it changes; everything else keeps the defaults below, which are
+also what `pipelines/default.toml` documents.  Unknown sections or keys are an error, so a
+typo in a preset is caught instead of silently ignored."""
+
+from __future__ import annotations
+
+import dataclasses
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+LANGUAGES = ("en", "ru", "es", "pt", "fr", "it", "pl", "uk")
+
+
+class ConfigError(ValueError):
+    pass
+
+
+@dataclass
+class TranscribeSettings:
+    model: str = "base"
+    compute_type: str = "int8"
+    beam_size: int = 5
+    vad: bool = True
+    condition_on_previous_text: bool = False
+    language: str | None = None  # None: detect
+    cpu_threads: int = 0  # 0: all cores this job may use
+    # Feed catalog names to Whisper so it spells them as the seller does.
+    catalog_hotwords: bool = True
+
+
+@dataclass
+class SceneSettings:
+    enabled: bool = True
+    threshold: float = 27.0  # PySceneDetect ContentDetector default
+    min_scene_frames: int = 15  # PySceneDetect default; shorter 'shots' are flashes
+    # Frames are scaled down before comparison; cuts survive it and decoding cost drops.
+    downscale_width: int = 320
+
+
+@dataclass
+class MentionSettings:
+    min_similarity: float = 80.0  # rapidfuzz ratio, 0-100; names under 10 characters need 90
+
+
+@dataclass
+class SelectionSettings:
+    min_clip: float = 15.0
+    max_clip: float = 60.0
+    max_clips: int = 8
+    # Mentions of one product closer than this are one presentation.
+    merge_gap: float = 25.0
+    # Sentences after the last name that still belong to it (features, price, call to action).
+    trail: float = 4.0
+    snap_tolerance: float = 1.5
+    pad: float = 0.15  # seconds of air kept before the first and after the last word
+
+
+@dataclass
+class ClipSettings:
+    mode: str = "exact"  # copy | exact | vertical
+    crf: int = 20
+    preset: str = "veryfast"
+    audio_bitrate: str = "128k"
+    thumbnail_width: int = 480
+
+
+@dataclass
+class SubtitleSettings:
+    max_chars_per_line: int = 42
+    max_lines: int = 2
+    min_duration: float = 0.8333  # 5/6 of a second, 20 frames at 24 fps
+    max_duration: float = 7.0
+    target_cps: float = 17.0
+    max_cps: float = 20.0
+    min_gap_frames: int = 2
+    frame_rate: float = 25.0
+
+
+@dataclass
+class Settings:
+    name: str = "default"
+    languages: list[str] = field(default_factory=lambda: list(LANGUAGES))
+    transcribe: TranscribeSettings = field(default_factory=TranscribeSettings)
+    scenes: SceneSettings = field(default_factory=SceneSettings)
+    mentions: MentionSettings = field(default_factory=MentionSettings)
+    selection: SelectionSettings = field(default_factory=SelectionSettings)
+    clips: ClipSettings = field(default_factory=ClipSettings)
+    subtitles: SubtitleSettings = field(default_factory=SubtitleSettings)
+
+
+CLIP_MODES = ("copy", "exact", "vertical")
+
+
+def pipelines_dir() -> Path:
+    """Presets ship inside the package when installed from a wheel, and sit at the
+    repository's top level in a checkout."""
+    here = Path(__file__).resolve().parent
+    for candidate in (here / "pipelines", here.parent / "pipelines"):
+        if candidate.is_dir():
+            return candidate
+    raise FileNotFoundError(f"pipeline presets not found next to {here}")
+
+
+def preset_names() -> list[str]:
+    return sorted(p.stem for p in pipelines_dir().glob("*.toml"))
+
+
+def load_settings(pipeline: str | Path | None = None, **overrides: Any) -> Settings:
+    """Settings from a preset name (`default`, `fast`, ...) or a TOML file path,
+    then `overrides` given as `section__key=value` (None values are ignored)."""
+    path = _preset_path(pipeline or "default")
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+    settings = _apply(Settings(), data, str(path))
+    settings.name = data.get("name", path.stem)
+    for dotted, value in overrides.items():
+        if value is None:
+            continue
+        section, _, key = dotted.partition("__")
+        target = getattr(settings, section) if key else settings
+        setattr(target, key or section, value)
+    validate(settings)
+    return settings
+
+
+def _preset_path(pipeline: str | Path) -> Path:
+    candidate = Path(pipeline)
+    if candidate.suffix == ".toml" or candidate.exists():
+        if not candidate.is_file():
+            raise ConfigError(f"{candidate}: pipeline file not found")
+        return candidate
+    path = pipelines_dir() / f"{pipeline}.toml"
+    if not path.is_file():
+        raise ConfigError(f"unknown pipeline {str(pipeline)!r}; presets: {', '.join(preset_names())}")
+    return path
+
+
+def _apply(record: Any, data: dict, where: str) -> Any:
+    fields = {f.name: f for f in dataclasses.fields(record)}
+    for key, value in data.items():
+        if key == "name" and record.__class__ is Settings:
+            continue
+        if key not in fields:
+            raise ConfigError(f"{where}: unknown setting {key!r} (known: {', '.join(fields)})")
+        current = getattr(record, key)
+        if dataclasses.is_dataclass(current):
+            if not isinstance(value, dict):
+                raise ConfigError(f"{where}: [{key}] must be a table")
+            _apply(current, value, f"{where} [{key}]")
+            continue
+        if isinstance(current, bool) != isinstance(value, bool) or (
+            isinstance(current, (int, float)) and not isinstance(value, (int, float))
+        ):
+            raise ConfigError(f"{where}: {key} = {value!r} has the wrong type")
+        setattr(record, key, float(value) if isinstance(current, float) else value)
+    return record
+
+
+def validate(settings: Settings) -> None:
+    unknown = [code for code in settings.languages if code not in LANGUAGES]
+    if unknown:
+        raise ConfigError(f"unknown language code(s) {', '.join(unknown)}; supported: {', '.join(LANGUAGES)}")
+    lang = settings.transcribe.language
+    if lang is not None and lang not in LANGUAGES:
+        raise ConfigError(f"unknown source language {lang!r}; supported: {', '.join(LANGUAGES)}")
+    if settings.clips.mode not in CLIP_MODES:
+        raise ConfigError(f"unknown clip mode {settings.clips.mode!r}; choose {', '.join(CLIP_MODES)}")
+    sel = settings.selection
+    if not 0 < sel.min_clip <= sel.max_clip:
+        raise ConfigError(f"selection: need 0 < min_clip ({sel.min_clip}) <= max_clip ({sel.max_clip})")
+    if sel.max_clips < 0:
+        raise ConfigError("selection: max_clips must be >= 0")

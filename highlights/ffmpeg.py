@@ -1,0 +1,30 @@
+"""Running the ffmpeg binary that imageio-ffmpeg ships (static, with libx264 and libass),
+so no system ffmpeg is needed."""
+
+from __future__ import annotations
+
+import functools
+import subprocess
+
+
+class FFmpegError(RuntimeError):
+    pass
+
+
+@functools.cache
+def ffmpeg_exe() -> str:
+    import imageio_ffmpeg
+
+    return imageio_ffmpeg.get_ffmpeg_exe()
+
+
+def run_ffmpeg(args: list[str], what: str, threads: int = 0) -> None:
+    """Run ffmpeg quietly; on failure raise with the last lines ffmpeg printed."""
+    command = [ffmpeg_exe(), "-hide_banner", "-nostdin", "-loglevel", "error", "-y"]
+    if threads:
+        command += ["-threads", str(threads)]
+    result = subprocess.run(command + args, capture_output=True, text=True, errors="replace")
+    if result.returncode != 0:
+        lines = [line for line in result.stderr.strip().splitlines() if line.strip()]
+        detail = " | ".join(lines[-2:]) or f"exit status {result.returncode}"
+        raise FFmpegError(f"{what}: ffmpeg failed: {detail}")

@@ -1,0 +1,91 @@
+"""Probe stage: what is in an input file, and whether we can process it.
+
+PyAV reads the container with the same libavformat that ffprobe uses, without a
+separate binary."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import av
+
+from .records import MediaInfo
+
+
+class MediaError(ValueError):
+    """An input that cannot be processed; the message is one line a user understands."""
+
+
+def probe(path: str | Path) -> MediaInfo:
+    path = Path(path)
+    if not path.is_file():
+        raise MediaError(f"{path}: no such file")
+    size = path.stat().st_size
+    if size == 0:
+        raise MediaError(f"{path}: file is empty (0 bytes)")
+    try:
+        container = av.open(str(path), metadata_errors="ignore")
+    except av.error.InvalidDataError:
+        raise MediaError(f"{path}: not a video or audio file (unrecognised or damaged data)") from None
+    except (av.error.FFmpegError, OSError) as exc:
+        raise MediaError(f"{path}: cannot open media: {_reason(exc)}") from None
+    with container:
+        video = next((s for s in container.streams.video if not _is_cover_art(s)), None)
+        audios = list(container.streams.audio)
+        if video is None and not audios:
+            raise MediaError(f"{path}: no video or audio stream")
+        duration = _duration(container, video, audios)
+        if duration <= 0:
+            raise MediaError(f"{path}: media has no duration (truncated or empty)")
+        info = MediaInfo(
+            path=str(path),
+            container=container.format.name,
+            duration=round(duration, 3),
+            size_bytes=size,
+            has_video=video is not None,
+            has_audio=bool(audios),
+            audio_streams=len(audios),
+        )
+        if audios:
+            audio = audios[0]
+            info.audio_codec = audio.codec_context.name
+            info.sample_rate = audio.codec_context.sample_rate
+        if video is not None:
+            info.video_codec = video.codec_context.name
+            info.width, info.height = video.codec_context.width, video.codec_context.height
+            rate = video.average_rate or video.guessed_rate or video.base_rate
+            info.fps = round(float(rate), 3) if rate else None
+            info.rotation = _first_frame_rotation(container, video, path)
+            if not info.width or not info.height:
+                raise MediaError(f"{path}: video stream has no picture size")
+    return info
+
+
+def _duration(container, video, audios) -> float:
+    if container.duration:
+        return container.duration / av.time_base
+    best = 0.0
+    for stream in [video, *audios]:
+        if stream is not None and stream.duration and stream.time_base:
+            best = max(best, float(stream.duration * stream.time_base))
+    return best
+
+
+def _first_frame_rotation(container, video, path: Path) -> int:
+    """Rotation is display-matrix side data that PyAV exposes on decoded frames; decoding
+    the first frame also proves the video stream is readable at all."""
+    try:
+        for frame in container.decode(video):
+            return int(round(frame.rotation or 0)) % 360
+    except av.error.FFmpegError as exc:
+        raise MediaError(f"{path}: video stream cannot be decoded: {_reason(exc)}") from None
+    raise MediaError(f"{path}: video stream has no decodable frames")
+
+
+def _is_cover_art(stream) -> bool:
+    disposition = getattr(stream, "disposition", None)
+    return bool(disposition is not None and disposition & av.stream.Disposition.attached_pic)
+
+
+def _reason(exc: Exception) -> str:
+    return getattr(exc, "strerror", None) or str(exc)

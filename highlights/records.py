@@ -1,0 +1,244 @@
+"""Typed records the stages exchange.
+
+Every record is a plain dataclass that round-trips through JSON with `to_dict` / `from_dict`,
+so each stage's result can be written to the output folder and read back by the next stage
+(or by another tool) without this package.  Times are seconds from the start of the replay
+unless a field says otherwise; paths inside a replay folder are relative to that folder.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import types
+import typing
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+
+
+def to_dict(record: Any) -> Any:
+    """JSON-ready form of a record (or of a list/dict of records)."""
+    if dataclasses.is_dataclass(record) and not isinstance(record, type):
+        return {f.name: to_dict(getattr(record, f.name)) for f in dataclasses.fields(record)}
+    if isinstance(record, (list, tuple)):
+        return [to_dict(item) for item in record]
+    if isinstance(record, dict):
+        return {key: to_dict(value) for key, value in record.items()}
+    return record
+
+
+def from_dict(cls: type[T], data: Any) -> T:
+    """Rebuild a record from its `to_dict` form; unknown keys are ignored so that
+    files written by a newer version still load."""
+    return _convert(cls, data)
+
+
+def _convert(tp: Any, value: Any) -> Any:
+    if value is None:
+        return None
+    origin = typing.get_origin(tp)
+    if origin in (typing.Union, types.UnionType):
+        options = [arg for arg in typing.get_args(tp) if arg is not type(None)]
+        return _convert(options[0], value) if len(options) == 1 else value
+    if origin is list:
+        (item_type,) = typing.get_args(tp)
+        return [_convert(item_type, item) for item in value]
+    if origin is dict:
+        _, value_type = typing.get_args(tp)
+        return {key: _convert(value_type, item) for key, item in value.items()}
+    if dataclasses.is_dataclass(tp):
+        hints = typing.get_type_hints(tp)
+        known = {f.name for f in dataclasses.fields(tp) if f.init}
+        return tp(**{k: _convert(hints[k], v) for k, v in value.items() if k in known})
+    if tp is float and isinstance(value, int):
+        return float(value)
+    return value
+
+
+# --- probe -------------------------------------------------------------------------------
+
+
+@dataclass
+class MediaInfo:
+    """What the probe stage learned about an input file."""
+
+    path: str
+    container: str
+    duration: float
+    size_bytes: int
+    has_video: bool
+    has_audio: bool
+    video_codec: str | None = None
+    width: int | None = None
+    height: int | None = None
+    fps: float | None = None
+    rotation: int = 0  # degrees clockwise the player must turn the stored frames
+    audio_codec: str | None = None
+    audio_streams: int = 0
+    sample_rate: int | None = None
+
+    @property
+    def display_size(self) -> tuple[int, int] | None:
+        """Width and height as shown to a viewer, rotation applied."""
+        if self.width is None or self.height is None:
+            return None
+        if self.rotation % 180:
+            return self.height, self.width
+        return self.width, self.height
+
+
+# --- transcribe --------------------------------------------------------------------------
+
+
+@dataclass
+class Word:
+    start: float
+    end: float
+    text: str  # as Whisper wrote it, with its leading space and punctuation
+    probability: float = 1.0
+
+
+@dataclass
+class Segment:
+    """One Whisper segment with its words."""
+
+    start: float
+    end: float
+    text: str
+    words: list[Word] = field(default_factory=list)
+
+
+@dataclass
+class Transcript:
+    language: str
+    language_probability: float
+    duration: float
+    model: str
+    segments: list[Segment] = field(default_factory=list)
+
+    @property
+    def words(self) -> list[Word]:
+        return [word for segment in self.segments for word in segment.words]
+
+
+@dataclass
+class Sentence:
+    """A run of words ending at sentence punctuation (or a long pause)."""
+
+    start: float
+    end: float
+    text: str
+    words: list[Word] = field(default_factory=list)
+
+
+# --- catalog and mentions ----------------------------------------------------------------
+
+
+@dataclass
+class Product:
+    id: str
+    name: str
+    aliases: list[str] = field(default_factory=list)
+    price: float | None = None
+    currency: str | None = None
+    url: str | None = None
+    image: str | None = None
+
+    @property
+    def names(self) -> list[str]:
+        return [self.name, *self.aliases]
+
+
+@dataclass
+class Mention:
+    """A place in the transcript where a catalog product is named."""
+
+    product: str  # catalog id
+    start: float
+    end: float
+    text: str  # the words as transcribed
+    matched: str  # the catalog name or alias they matched
+    similarity: float  # 0-100
+
+
+# --- selection and clips -----------------------------------------------------------------
+
+
+@dataclass
+class Highlight:
+    """A stretch of the replay chosen to become a clip."""
+
+    start: float
+    end: float
+    products: list[str]
+    score: float
+    reasons: list[str] = field(default_factory=list)
+
+
+@dataclass
+class SubtitleFiles:
+    srt: str
+    vtt: str
+
+
+@dataclass
+class Clip:
+    id: str
+    start: float
+    end: float
+    file: str
+    products: list[str]
+    score: float
+    reasons: list[str]
+    thumbnail: str
+    mode: str = "exact"
+    subtitles: dict[str, SubtitleFiles] = field(default_factory=dict)
+
+
+@dataclass
+class Cue:
+    """One subtitle cue; `lines` are already broken for display."""
+
+    start: float
+    end: float
+    lines: list[str]
+
+    @property
+    def text(self) -> str:
+        return "\n".join(self.lines)
+
+
+# --- per replay and per batch ------------------------------------------------------------
+
+
+@dataclass
+class Manifest:
+    """Everything a run produced for one replay: `OUT/<slug>/manifest.json`."""
+
+    input: str
+    slug: str
+    duration: float
+    language: str
+    media: MediaInfo
+    scene_cuts: list[float] = field(default_factory=list)
+    mentions: list[Mention] = field(default_factory=list)
+    clips: list[Clip] = field(default_factory=list)
+    subtitles: dict[str, SubtitleFiles] = field(default_factory=dict)
+    # language code -> why there is no file for it (e.g. no translation model installed)
+    missing_languages: dict[str, str] = field(default_factory=dict)
+    products: list[Product] = field(default_factory=list)
+    catalog: str | None = None
+    # stage name -> wall seconds
+    timings: dict[str, float] = field(default_factory=dict)
+    highlights_version: str = ""
+
+
+@dataclass
+class BatchEntry:
+    """One line of `OUT/batch.json`."""
+
+    input: str
+    status: str  # "ok" | "failed"
+    error: str | None = None
+    dir: str | None = None  # the replay folder, relative to OUT

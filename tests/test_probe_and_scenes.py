@@ -1,0 +1,86 @@
+import json
+import os
+
+import pytest
+
+from conftest import make_video
+from highlights.config import SceneSettings
+from highlights.probe import MediaError, probe
+from highlights.scenes import detect_cuts
+
+
+def test_probe_real_video(media):
+    info = probe(media / "video" / "auto_editor_example.mp4")
+    assert (info.video_codec, info.width, info.height, info.fps, info.audio_codec) == ("h264", 1280, 720, 30.0, "aac")
+    assert info.duration == pytest.approx(42.4, abs=0.1) and info.rotation == 0
+
+
+def test_probe_webm_and_audio_only(media):
+    webm = probe(media / "video" / "big_buck_bunny_0_30.webm")
+    assert webm.video_codec == "vp8" and webm.has_audio
+    audio = probe(media / "speech" / "en" / "jfk.flac")
+    assert not audio.has_video and audio.has_audio and audio.duration == pytest.approx(11.0, abs=0.05)
+
+
+def test_probe_rotation(tmp_path, ffmpeg, media):
+    import subprocess
+
+    rotated = tmp_path / "rotated.mp4"
+    subprocess.run([ffmpeg, "-v", "error", "-display_rotation", "90", "-i", str(media / "scenes" / "counter.mp4"),
+                    "-c", "copy", str(rotated)], check=True)
+    info = probe(rotated)
+    assert info.rotation == 90 and info.display_size == (info.height, info.width)
+
+
+@pytest.mark.parametrize("content, message", [
+    (b"", "file is empty"),
+    (b"just some text, not a video\n" * 20, "not a video or audio file"),
+    (os.urandom(50_000), "not a video or audio file"),
+])
+def test_probe_rejects_what_is_not_media(tmp_path, content, message):
+    path = tmp_path / "replay.mp4"
+    path.write_bytes(content)
+    with pytest.raises(MediaError) as error:
+        probe(path)
+    assert str(path) in str(error.value) and message in str(error.value)
+    assert "\n" not in str(error.value)
+
+
+def test_probe_truncated_mp4(tmp_path, ffmpeg):
+    whole = make_video(ffmpeg, tmp_path / "whole.mp4", seconds=4)
+    truncated = tmp_path / "truncated.mp4"
+    truncated.write_bytes(whole.read_bytes()[: whole.stat().st_size // 3])
+    with pytest.raises(MediaError, match="truncated.mp4"):
+        probe(truncated)
+
+
+def test_probe_missing_file(tmp_path):
+    with pytest.raises(MediaError, match="no such file"):
+        probe(tmp_path / "nope.mp4")
+
+
+@pytest.mark.parametrize("name, key", [
+    ("testvideo", "cuts_frames_ContentDetector_default"),
+    ("counter", "cuts_frames"),
+])
+def test_scene_cuts_match_pyscenedetect_goldens(media, name, key):
+    path = media / "scenes" / f"{name}.mp4"
+    truth = json.loads((media / "scenes" / f"{name}.scenes.json").read_text())
+    fps = eval(str(truth["fps"]))  # "30000/1001" or a number
+    expected = [frame / fps for frame in truth[key]]
+    cuts = detect_cuts(path, probe(path), SceneSettings())
+    assert len(cuts) == len(expected)
+    for cut, frame_time in zip(cuts, expected):
+        assert abs(cut - frame_time) <= 1.5 / fps
+
+
+def test_fades_have_no_content_cuts(media):
+    path = media / "scenes" / "fades.mp4"
+    assert detect_cuts(path, probe(path), SceneSettings()) == []
+
+
+def test_scenes_disabled_or_audio_only(media):
+    path = media / "speech" / "en" / "jfk.flac"
+    assert detect_cuts(path, probe(path), SceneSettings()) == []
+    video = media / "scenes" / "testvideo.mp4"
+    assert detect_cuts(video, probe(video), SceneSettings(enabled=False)) == []
