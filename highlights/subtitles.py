@@ -15,7 +15,7 @@ from pathlib import Path
 import pysubs2
 
 from .config import SubtitleSettings
-from .files import write_text
+from .edits import write_generated
 from .records import Cue, Word
 
 CLAUSE_END = re.compile(r"[,;:–—]$")
@@ -140,12 +140,13 @@ def to_ssafile(cues: list[Cue]) -> pysubs2.SSAFile:
 
 
 def write_subtitles(cues: list[Cue], base: Path) -> dict[str, Path]:
-    """Write `<base>.srt` and `<base>.vtt`; returns the paths by format."""
+    """Write `<base>.srt` and `<base>.vtt` (a file a person edited is kept as it is);
+    returns the paths by format."""
     subs = to_ssafile(cues)
     paths = {}
     for fmt in ("srt", "vtt"):
         path = base.with_name(base.name + f".{fmt}")
-        write_text(path, subs.to_string(fmt))
+        write_generated(path, subs.to_string(fmt))
         paths[fmt] = path
     return paths
 

@@ -78,3 +78,13 @@ def test_lint_reports_each_violation_with_its_cue_number():
     found = {(v.cue, v.rule) for v in lint_cues(cues, RULES)}
     assert {(1, "too short"), (1, "gap too small"), (2, "too long"), (2, "line too long"), (2, "overlap"),
             (3, "non-positive duration"), (4, "reading speed")} <= found
+
+
+def test_rewrite_keeps_a_file_a_person_edited(tmp_path):
+    cues = build_cues(speak("Hello there. This is the clip."), RULES)
+    paths = write_subtitles(cues, tmp_path / "replay.en")
+    edited = paths["srt"].read_text().replace("Hello there.", "Hello, there!")
+    paths["srt"].write_text(edited)
+    write_subtitles(build_cues(speak("Something else entirely."), RULES), tmp_path / "replay.en")
+    assert paths["srt"].read_text() == edited  # the person's edit survives
+    assert "Something else" in paths["vtt"].read_text()  # the untouched file is regenerated
