@@ -11,6 +11,7 @@ import click
 from . import __version__
 from .catalog import CatalogError
 from .config import CLIP_MODES, LANGUAGES, ConfigError, load_settings, preset_names
+from .stages import STAGES
 
 
 def _language_list(ctx, param, value: str | None) -> list[str] | None:
@@ -51,12 +52,15 @@ def main() -> None:
               help=f"Pipeline preset ({', '.join(preset_names())}) or a TOML file.")
 @click.option("--jobs", type=click.IntRange(min=1), default=1, show_default=True,
               help="Replays processed in parallel (each job gets its share of the CPU cores).")
+@click.option("--force", "force", multiple=True, type=click.Choice(STAGES),
+              help="Redo this stage even if its stored result is still valid (repeatable).")
 @click.option("--debug", is_flag=True, help="Log details and tracebacks of failures.")
-def run(inputs, out, catalog, languages, language, model, clip_mode, pipeline, jobs, debug) -> None:
+def run(inputs, out, catalog, languages, language, model, clip_mode, pipeline, jobs, force, debug) -> None:
     """Process replays: INPUT is a video file, a folder (searched for videos) or a glob.
 
     Writes OUT/index.html, OUT/batch.json and one folder per replay with manifest.json,
-    transcript.json, recap.html, subtitles/ and clips/. Exit status: 0 when every input
+    transcript.json, recap.html, subtitles/ and clips/. Running again into the same OUT
+    reuses every stage whose inputs did not change. Exit status: 0 when every input
     succeeded, 1 when some failed, 2 on a usage error.
     """
     from .catalog import load_catalog
@@ -86,7 +90,7 @@ def run(inputs, out, catalog, languages, language, model, clip_mode, pipeline, j
         elif kind == "failed":
             click.echo(f"✗ {data['error']}", err=True)
 
-    result = run_batch(list(inputs), out, settings, catalog, jobs, on_event)
+    result = run_batch(list(inputs), out, settings, catalog, jobs, on_event, force)
     ok = sum(entry.status == "ok" for entry in result.entries)
     failed = len(result.entries) - ok
     click.echo(f"{ok} ok, {failed} failed. Open {(out / 'index.html').resolve()}")

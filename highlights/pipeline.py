@@ -8,7 +8,7 @@ from __future__ import annotations
 import logging
 import os
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -25,9 +25,10 @@ from .mentions import find_mentions
 from .models import ModelError, resolve_model
 from .probe import MediaError, probe
 from .recap import render_index, render_recap
-from .records import BatchEntry, Clip, Manifest, Product, SubtitleFiles, Transcript, from_dict
+from .records import BatchEntry, Clip, Highlight, Manifest, Mention, Product, SubtitleFiles, Transcript, from_dict
 from .scenes import detect_cuts
 from .selection import select_highlights
+from .stages import STAGES, StageStore, file_identity, fingerprint
 from .subtitles import build_cues, write_subtitles
 from .transcribe import load_audio, transcribe
 
@@ -77,29 +78,48 @@ def process_replay(
     catalog: list[Product] | None = None,
     catalog_path: Path | None = None,
     on_stage: Callable[[str], None] | None = None,
+    force: Iterable[str] = (),
 ) -> Manifest:
-    """All stages for one replay, writing into `folder`; returns its manifest."""
+    """All stages for one replay, writing into `folder`; returns its manifest.
+
+    Stages whose inputs have not changed since the last run are not run again (see
+    `stages.py`); `force` names stages to redo anyway."""
     timer = StageTimer(on_stage)
     folder.mkdir(parents=True, exist_ok=True)
+    store = StageStore(folder, force)
     products = catalog or []
 
     with timer.stage("probe"):
         media = probe(source)
+        identity = file_identity(source)
     with timer.stage("transcribe"):
         model_source = resolve_model(settings.transcribe.model)
-        audio = load_audio(source) if media.has_audio else None
-        if audio is None:
-            raise MediaError(f"{source}: no audio stream, nothing to transcribe")
-        hotwords = [p.name for p in products] if settings.transcribe.catalog_hotwords else []
-        transcript = transcribe(audio, settings.transcribe, hotwords, model_source)
-        del audio
-        write_json(folder / "transcript.json", transcript)
+        # The catalog is left out of the key on purpose: a corrected price or a new product
+        # must not cost a re-transcription (`--force transcribe` re-biases to new names).
+        transcript = store.run(
+            "transcribe", fingerprint(identity, settings.transcribe, model_source.identity),
+            compute=lambda: _transcribe(source, media, settings, products, model_source),
+            save=lambda result: _save(folder / "transcript.json", result),
+            load=lambda: from_dict(Transcript, read_json(folder / "transcript.json")))
+    transcript_key = fingerprint(transcript)
     with timer.stage("scenes"):
-        scene_cuts = detect_cuts(source, media, settings.scenes)
+        scene_cuts = store.run(
+            "scenes", fingerprint(identity, settings.scenes),
+            compute=lambda: detect_cuts(source, media, settings.scenes),
+            save=lambda result: _save(store.path("scenes"), result),
+            load=lambda: [float(t) for t in read_json(store.path("scenes"))])
     with timer.stage("mentions"):
-        mentions = find_mentions(transcript, products, settings.mentions)
+        mentions = store.run(
+            "mentions", fingerprint(transcript_key, products, settings.mentions),
+            compute=lambda: find_mentions(transcript, products, settings.mentions),
+            save=lambda result: _save(store.path("mentions"), result),
+            load=lambda: [from_dict(Mention, m) for m in read_json(store.path("mentions"))])
     with timer.stage("selection"):
-        highlights = select_highlights(transcript, mentions, products, scene_cuts, settings.selection)
+        highlights = store.run(
+            "selection", fingerprint(transcript_key, mentions, products, scene_cuts, settings.selection),
+            compute=lambda: select_highlights(transcript, mentions, products, scene_cuts, settings.selection),
+            save=lambda result: _save(store.path("selection"), result),
+            load=lambda: [from_dict(Highlight, h) for h in read_json(store.path("selection"))])
 
     manifest = Manifest(
         input=str(source),
@@ -113,18 +133,73 @@ def process_replay(
         catalog=str(catalog_path) if catalog_path else None,
         highlights_version=__version__,
     )
+    if not transcript.segments:
+        manifest.warnings.append("no speech found: no transcript text, no mentions, no clips")
+    if not media.has_video:
+        manifest.warnings.append("audio only: transcript and subtitles, no video clips")
     with timer.stage("clips"):
-        manifest.clips = _cut_clips(source, media, folder, highlights, mentions, settings) if media.has_video else []
+        manifest.clips = store.run(
+            "clips", fingerprint(identity, highlights, mentions, settings.clips, settings.subtitles),
+            compute=lambda: _cut_clips(source, media, folder, highlights, mentions, settings) if media.has_video else [],
+            save=lambda clips: [*_save(store.path("clips"), clips),
+                                *(folder / p for c in clips for p in (c.file, c.thumbnail))],
+            load=lambda: [from_dict(Clip, c) for c in read_json(store.path("clips"))])
     with timer.stage("subtitles"):
-        _write_all_subtitles(transcript, manifest, folder, settings)
+        outcome = store.run(
+            "subtitles", fingerprint(transcript_key, manifest.clips, products, settings),
+            compute=lambda: _subtitle_outcome(transcript, manifest, folder, settings),
+            save=lambda result: [*_save(store.path("subtitles"), result), *_subtitle_files(result, folder)],
+            load=lambda: from_dict(SubtitleOutcome, read_json(store.path("subtitles"))))
+        outcome.apply(manifest)
     with timer.stage("recap"):
         manifest.timings = dict(timer.timings)
         video_src = os.path.relpath(source.resolve(), folder.resolve()) if media.video_codec in BROWSER_VIDEO else None
         write_text(folder / "recap.html", render_recap(manifest, transcript, video_src, replay_dir=folder))
     manifest.timings = dict(timer.timings)
     manifest.timings["total"] = round(sum(timer.timings.values()), 3)
+    manifest.reused_stages = list(store.reused)
     write_json(folder / "manifest.json", manifest)
     return manifest
+
+
+def _save(path: Path, record) -> list[Path]:
+    write_json(path, record)
+    return [path]
+
+
+def _transcribe(source: Path, media, settings: Settings, products: list[Product], model_source) -> Transcript:
+    if not media.has_audio:
+        return Transcript(language=settings.transcribe.language or "en", language_probability=0.0,
+                          duration=media.duration, model=model_source.identity)
+    audio = load_audio(source)
+    hotwords = [p.name for p in products] if settings.transcribe.catalog_hotwords else []
+    return transcribe(audio, settings.transcribe, hotwords, model_source)
+
+
+@dataclass
+class SubtitleOutcome:
+    """What the subtitles stage adds to a manifest, kept so a re-run can reuse it."""
+
+    subtitles: dict[str, SubtitleFiles] = field(default_factory=dict)
+    clip_subtitles: dict[str, dict[str, SubtitleFiles]] = field(default_factory=dict)
+    missing_languages: dict[str, str] = field(default_factory=dict)
+
+    def apply(self, manifest: Manifest) -> None:
+        manifest.subtitles = dict(self.subtitles)
+        manifest.missing_languages = dict(self.missing_languages)
+        for clip in manifest.clips:
+            clip.subtitles = dict(self.clip_subtitles.get(clip.id, {}))
+
+
+def _subtitle_outcome(transcript: Transcript, manifest: Manifest, folder: Path, settings: Settings) -> SubtitleOutcome:
+    _write_all_subtitles(transcript, manifest, folder, settings)
+    return SubtitleOutcome(dict(manifest.subtitles), {c.id: dict(c.subtitles) for c in manifest.clips},
+                           dict(manifest.missing_languages))
+
+
+def _subtitle_files(outcome: SubtitleOutcome, folder: Path) -> list[Path]:
+    groups = [outcome.subtitles, *outcome.clip_subtitles.values()]
+    return [folder / path for group in groups for files in group.values() for path in (files.srt, files.vtt)]
 
 
 def _cut_clips(source, media, folder, highlights, mentions, settings: Settings) -> list[Clip]:
@@ -177,6 +252,7 @@ def run_batch(
     catalog_path: Path | None = None,
     jobs: int = 1,
     on_event: Callable[[str, dict], None] | None = None,
+    force: Iterable[str] = (),
 ) -> BatchResult:
     """Process every replay the inputs name; one failure never stops the others."""
     emit = on_event or (lambda kind, data: None)
@@ -208,7 +284,8 @@ def run_batch(
         threads = max(1, (os.cpu_count() or 1) // jobs)
         settings.transcribe.cpu_threads = settings.transcribe.cpu_threads or threads
         with ProcessPoolExecutor(max_workers=jobs) as pool:
-            futures = [pool.submit(_process_one, s, f, out, settings, catalog_path, shared_catalog) for s, f in tasks]
+            futures = [pool.submit(_process_one, s, f, out, settings, catalog_path, shared_catalog, None, force)
+                       for s, f in tasks]
             for future in futures:
                 outcome = future.result()
                 emit(outcome.entry.status, {"input": outcome.entry.input, "error": outcome.entry.error})
@@ -217,7 +294,7 @@ def run_batch(
         for source, folder in tasks:
             emit("start", {"input": str(source)})
             outcome = _process_one(source, folder, out, settings, catalog_path, shared_catalog,
-                                   on_stage=lambda name, s=source: emit("stage", {"input": str(s), "stage": name}))
+                                   lambda name, s=source: emit("stage", {"input": str(s), "stage": name}), force)
             emit(outcome.entry.status, {"input": outcome.entry.input, "error": outcome.entry.error,
                                         "timings": outcome.manifest.timings if outcome.manifest else None})
             record(outcome)
@@ -225,14 +302,14 @@ def run_batch(
 
 
 def _process_one(source: Path, folder: Path, out: Path, settings: Settings, catalog_path: Path | None,
-                 shared_catalog: list[Product] | None, on_stage=None) -> ReplayResult:
+                 shared_catalog: list[Product] | None, on_stage=None, force: Iterable[str] = ()) -> ReplayResult:
     entry = BatchEntry(input=str(source), status="failed", dir=folder.relative_to(out).as_posix())
     try:
         catalog, path = shared_catalog, catalog_path
         if catalog is None:
             path = find_catalog(source)
             catalog = load_catalog(path) if path else []
-        manifest = process_replay(source, folder, settings, catalog, path, on_stage)
+        manifest = process_replay(source, folder, settings, catalog, path, on_stage, force)
     except EXPECTED_ERRORS as exc:
         entry.error = _one_line(exc)
         log.debug("replay %s failed", source, exc_info=True)

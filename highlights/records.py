@@ -231,6 +231,10 @@ class Manifest:
     catalog: str | None = None
     # stage name -> wall seconds
     timings: dict[str, float] = field(default_factory=dict)
+    # stages whose stored result was still valid and was reused instead of run again
+    reused_stages: list[str] = field(default_factory=list)
+    # what a user should know about this replay although it succeeded
+    warnings: list[str] = field(default_factory=list)
     highlights_version: str = ""
 
 
