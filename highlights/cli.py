@@ -14,6 +14,21 @@ from .config import CLIP_MODES, LANGUAGES, ConfigError, load_settings, preset_na
 from .stages import STAGES
 
 
+def _os_error(exc: OSError) -> str:
+    return f"{exc.filename}: {exc.strerror}" if exc.filename and exc.strerror else str(exc)
+
+
+def _summary_rows(result) -> list[dict]:
+    manifests = {m.input: m for m in result.manifests}
+    rows = []
+    for entry in result.entries:
+        manifest = manifests.get(entry.input)
+        rows.append({"input": entry.input, "status": entry.status, "error": entry.error,
+                     "clips": len(manifest.clips) if manifest else None,
+                     "seconds": manifest.timings.get("total") if manifest else None})
+    return rows
+
+
 def _language_list(ctx, param, value: str | None) -> list[str] | None:
     if value is None:
         return None
@@ -54,17 +69,25 @@ def main() -> None:
               help="Replays processed in parallel (each job gets its share of the CPU cores).")
 @click.option("--force", "force", multiple=True, type=click.Choice(STAGES),
               help="Redo this stage even if its stored result is still valid (repeatable).")
+@click.option("--scheduler", metavar="ADDRESS",
+              help="Run the replays on a Dask distributed cluster (e.g. tcp://10.0.0.5:8786); its workers "
+                   "must see INPUT and OUT at the same paths.")
+@click.option("-q", "--quiet", is_flag=True, help="Print only failures and the last line.")
+@click.option("--log-format", type=click.Choice(["auto", "plain", "json"]), default="auto", show_default=True,
+              help="auto: progress bars on a terminal, plain lines otherwise; json: one JSON object a line.")
 @click.option("--debug", is_flag=True, help="Log details and tracebacks of failures.")
-def run(inputs, out, catalog, languages, language, model, clip_mode, pipeline, jobs, force, debug) -> None:
+def run(inputs, out, catalog, languages, language, model, clip_mode, pipeline, jobs, force, scheduler, quiet,
+        log_format, debug) -> None:
     """Process replays: INPUT is a video file, a folder (searched for videos) or a glob.
 
     Writes OUT/index.html, OUT/batch.json and one folder per replay with manifest.json,
     transcript.json, recap.html, subtitles/ and clips/. Running again into the same OUT
     reuses every stage whose inputs did not change. Exit status: 0 when every input
-    succeeded, 1 when some failed, 2 on a usage error.
+    succeeded, 1 when some failed, 2 on a usage error, 130 when interrupted.
     """
     from .catalog import load_catalog
     from .pipeline import run_batch
+    from .progress import make_reporter
 
     logging.basicConfig(level=logging.DEBUG if debug else logging.WARNING, format="%(levelname)s %(message)s")
     try:
@@ -77,21 +100,241 @@ def run(inputs, out, catalog, languages, language, model, clip_mode, pipeline, j
             load_catalog(catalog)
         except CatalogError as exc:
             raise click.UsageError(str(exc)) from None
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise click.UsageError(f"{out}: cannot create the output folder: {exc.strerror or exc}") from None
 
-    def on_event(kind: str, data: dict) -> None:
-        name = data.get("input")
-        if kind == "start":
-            click.echo(f"→ {name}", err=True)
-        elif kind == "stage":
-            click.echo(f"  {data['stage']}…", err=True)
-        elif kind == "ok":
-            total = (data.get("timings") or {}).get("total")
-            click.echo(f"✓ {name}" + (f" ({total:.1f}s)" if total else ""), err=True)
-        elif kind == "failed":
-            click.echo(f"✗ {data['error']}", err=True)
+    reporter = make_reporter(log_format, quiet)
+    from .inputs import expand_inputs
 
-    result = run_batch(list(inputs), out, settings, catalog, jobs, on_event, force)
+    reporter.open(sum(1 for _ in expand_inputs(list(inputs))[0]))
+    try:
+        result = run_batch(list(inputs), out, settings, catalog, jobs, reporter, force, scheduler)
+    except KeyboardInterrupt:
+        reporter.close()
+        click.echo(f"Interrupted. What finished is kept; run the same command again to resume. "
+                   f"{(out / 'batch.json').resolve()}", err=True)
+        sys.exit(130)
+    except OSError as exc:  # the output folder itself failed (read-only, disk full)
+        reporter.close()
+        click.echo(f"Error: {_os_error(exc)}", err=True)
+        sys.exit(1)
+    reporter.close()
+    reporter.summary(_summary_rows(result))
     ok = sum(entry.status == "ok" for entry in result.entries)
     failed = len(result.entries) - ok
     click.echo(f"{ok} ok, {failed} failed. Open {(out / 'index.html').resolve()}")
     sys.exit(0 if result.ok and result.entries else 1)
+
+
+@main.group()
+def review() -> None:
+    """Translator review of a replay's subtitles, through XLIFF 1.2 files.
+
+    `highlights review export OUT/<replay> --language ru` writes OUT/<replay>/review/<replay>.ru.xlf
+    for a translation tool; `highlights review import OUT/<replay> FILE.xlf` writes the corrections
+    back as human edits, which later runs never overwrite. The review pages are
+    OUT/<replay>/review/<language>.html.
+    """
+
+
+def _subtitle_settings(pipeline: str):
+    try:
+        return load_settings(pipeline).subtitles
+    except (ConfigError, FileNotFoundError) as exc:
+        raise click.UsageError(str(exc)) from None
+
+
+_replay_folder = click.Path(exists=True, file_okay=False, path_type=Path)
+_pipeline_option = click.option("--pipeline", metavar="NAME|FILE", default="default", show_default=True,
+                                help="Preset whose subtitle rules (line length, reading speed) apply.")
+
+
+@review.command("export")
+@click.argument("replay", type=_replay_folder)
+@click.option("--language", "languages", callback=_language_list, metavar="CODES",
+              help="Subtitle languages to export, comma-separated. Default: every language the replay has.")
+@click.option("-o", "--out", type=click.Path(dir_okay=False, path_type=Path),
+              help="File to write (with one language). Default: REPLAY/review/<replay>.<language>.xlf")
+@_pipeline_option
+def review_export(replay, languages, out, pipeline) -> None:
+    """Write one XLIFF 1.2 file per language for a translator: every subtitle of the replay
+    and of its clips, with times and rule warnings as notes."""
+    from .review import ReviewError, export_xliff, load_replay, review_languages
+
+    settings = _subtitle_settings(pipeline)
+    try:
+        codes = languages or review_languages(load_replay(replay))
+        if out is not None and len(codes) != 1:
+            raise click.UsageError("--out names one file: give exactly one --language with it")
+        for code in codes:
+            click.echo(f"{code}: {export_xliff(replay, code, settings, out)}")
+    except ReviewError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+@review.command("import")
+@click.argument("replay", type=_replay_folder)
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path),
+                metavar="FILE.xlf...")
+@click.option("--by", metavar="NAME", help="Who made the corrections, for the edit record. Default: your user name.")
+@_pipeline_option
+def review_import(replay, files, by, pipeline) -> None:
+    """Apply a translator's XLIFF files: changed subtitles are written to the SRT and VTT files
+    as human edits and recorded in REPLAY/edits.jsonl; the recap and review pages are redone.
+    A file that cannot be applied whole changes nothing."""
+    from .review import ReviewError, import_xliff
+
+    settings = _subtitle_settings(pipeline)
+    for path in files:
+        try:
+            result = import_xliff(replay, path, settings, by=by)
+        except ReviewError as exc:
+            raise click.ClickException(str(exc)) from None
+        carried = result.carried_over
+        click.echo(f"{path}: {result.language}: {len(result.edits) - carried} subtitles corrected"
+                   + (f", {carried} more carried over to the same words in other files" if carried else "")
+                   + f"; {len(result.files)} subtitle files rewritten")
+        if result.conflicts:
+            click.echo(f"  {result.conflicts} of them replaced a direct edit of the file; the replaced text "
+                       "is kept in edits.jsonl", err=True)
+        for warning in result.warnings:
+            click.echo(f"  warning: {warning}", err=True)
+        if result.clips:
+            click.echo(f"  clips whose subtitles changed: {', '.join(result.clips)}")
+        if result.captions:
+            click.echo(f"  burned-in captions corrected for {', '.join(result.captions)}: run `highlights run` "
+                       "on this replay again to burn them into the clips")
+
+
+@main.command("lint-subs")
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path), metavar="FILE...")
+@click.option("--vertical", "upright", is_flag=True, help="Use the limits for vertical clips (one line per cue).")
+@click.option("--max-chars", type=click.IntRange(min=1), help="Characters per line. Default: the preset's.")
+@click.option("--max-lines", type=click.IntRange(min=1), help="Lines per cue. Default: the preset's.")
+@_pipeline_option
+def lint_subs(files, upright, max_chars, max_lines, pipeline) -> None:
+    """Check subtitle files (SRT, WebVTT, ASS, ...) against the subtitle rules: characters per
+    line, lines per cue, shortest and longest duration, reading speed, gap between cues.
+
+    Prints each violation with its cue number. Exit status 1 when there is any, or when a
+    file cannot be read as subtitles.
+    """
+    from dataclasses import replace
+
+    from .lint import lint_file
+    from .subtitles import SubtitleFileError, vertical
+
+    rules = _subtitle_settings(pipeline)
+    rules = vertical(rules) if upright else rules
+    rules = replace(rules, max_chars_per_line=max_chars or rules.max_chars_per_line,
+                    max_lines=max_lines or rules.max_lines)
+    failed = False
+    for path in files:
+        try:
+            count, violations = lint_file(path, rules)
+        except FileNotFoundError:
+            click.echo(f"{path}: no such file", err=True)
+            failed = True
+            continue
+        except SubtitleFileError as exc:
+            click.echo(str(exc), err=True)
+            failed = True
+            continue
+        for violation in violations:
+            click.echo(f"{path}: {violation}")
+        click.echo(f"{path}: {count} cues, " + (f"{len(violations)} violations" if violations else "ok"))
+        failed = failed or bool(violations)
+    sys.exit(1 if failed else 0)
+
+
+@main.group()
+def models() -> None:
+    """Translation models for the subtitle languages: Argos Translate packages.
+
+    Subtitles in a language other than the spoken one need a package for the pair, or two
+    through English (ru→en and en→pl make ru→pl). Packages live in Argos Translate's own
+    folder ($ARGOS_PACKAGES_DIR, else ~/.local/share/argos-translate/packages) unless
+    --packages-dir (or `packages_dir` in the preset's [translation] table) says otherwise.
+    """
+
+
+_packages_option = click.option("--packages-dir", type=click.Path(file_okay=False, path_type=Path),
+                                help="Folder of installed packages. Default: Argos Translate's own.")
+
+
+@models.command("list")
+@_packages_option
+def models_list(packages_dir) -> None:
+    """Installed packages, and which subtitle languages each spoken language can get."""
+    from .translate import find_route, installed_packages
+    from .translate import packages_dir as default_packages_dir
+
+    folder = packages_dir or default_packages_dir()
+    packages = installed_packages(folder)
+    click.echo(f"Translation packages in {folder}:")
+    for package in packages:
+        click.echo(f"  {package.pair}  version {package.version or '?'}  ({package.path.name})")
+    if not packages:
+        click.echo("  none")
+    click.echo("\nSpoken language (rows) → subtitles (columns): ✓ own model, en through English, - missing")
+    click.echo("    " + "".join(f"{code:>4}" for code in LANGUAGES))
+    missing = 0
+    for source in LANGUAGES:
+        cells = []
+        for target in LANGUAGES:
+            route = find_route(source, target, packages) if source != target else []
+            cells.append("·" if source == target else "-" if route is None else "✓" if len(route) == 1 else "en")
+            missing += route is None
+        click.echo(f"  {source}" + "".join(f"{cell:>4}" for cell in cells))
+    total = len(LANGUAGES) * (len(LANGUAGES) - 1)
+    click.echo(f"\n{total - missing} of {total} pairs can be translated, {missing} missing.")
+    if missing:
+        click.echo("Install a pair with `highlights models install FROM TO` (online) or "
+                   "`highlights models install FILE.argosmodel`; en→X and X→en for every language cover all pairs.")
+
+
+@models.command("install")
+@click.argument("what", nargs=-1, required=True, metavar="FROM TO | FILE.argosmodel")
+@_packages_option
+def models_install(what, packages_dir) -> None:
+    """Install a translation model: `FROM TO` downloads it from the Argos Translate package
+    index (online); `FILE.argosmodel` installs a package file you already have (offline).
+    An older package of the same pair is replaced."""
+    from .translate import TranslationError, install_file, install_pair
+    from .translate import packages_dir as default_packages_dir
+
+    folder = packages_dir or default_packages_dir()
+    if len(what) == 2:
+        unknown = [code for code in what if code not in LANGUAGES]
+        if unknown:
+            raise click.UsageError(f"unknown language code(s) {', '.join(unknown)}; choose from {','.join(LANGUAGES)}")
+    elif len(what) != 1:
+        raise click.UsageError("give two language codes (FROM TO) or one FILE.argosmodel")
+    try:
+        package = install_pair(what[0], what[1], folder) if len(what) == 2 else install_file(Path(what[0]), folder)
+    except TranslationError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"installed {package.pair} (version {package.version or '?'}) in {package.path}")
+
+
+@models.command("verify")
+@_packages_option
+def models_verify(packages_dir) -> None:
+    """Load every installed package and translate a test sentence with it. Exit status 1
+    when one fails."""
+    from .translate import scan_packages, verify_package
+    from .translate import packages_dir as default_packages_dir
+
+    folder = packages_dir or default_packages_dir()
+    packages, problems = scan_packages(folder)
+    for problem in problems:
+        click.echo(f"FAILED: {problem}")
+    for package in packages:
+        problem = verify_package(package)
+        click.echo(f"{package.pair}: " + ("ok" if problem is None else f"FAILED: {problem}"))
+        problems += [problem] if problem else []
+    if not packages and not problems:
+        click.echo(f"no translation packages in {folder}")
+    sys.exit(1 if problems else 0)

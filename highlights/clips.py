@@ -1,31 +1,49 @@
 """Clips stage: cutting each highlight out of the replay, plus its thumbnail.
 
-- `copy`: stream copy, no re-encode; the start moves back to the keyframe at or before
-  the planned start so the whole highlight is kept (the shift is recorded).
+- `copy`: stream copy, no re-encode; the start moves back to the keyframe at or before the
+  planned start so the whole highlight is kept, and the shift is reported.  Keyframes are
+  found by seeking in the container's index, so this stays near-instant on long replays.
 - `exact`: re-encoded H.264/AAC MP4, frame-exact edges, `+faststart` for the web.
-- `vertical`: 1080x1920 for social media: the full frame centred on a blurred,
-  scaled copy of itself.
+- `vertical`: 1080x1920 for social media.  The 9:16 crop follows the host's face
+  (`reframe.py`); without a face, the whole frame sits on a blurred, scaled copy of itself.
+  One-line captions and an optional product card are burned in (`captions.py`).
 
-Every output is probed afterwards; a clip whose streams or duration are not what was
-planned is an error, never a silently broken file."""
+Optionally the audio is normalised to a loudness target (EBU R128, two-pass `loudnorm`).
+Everything is composed in one ffmpeg filtergraph per clip: ffmpeg expresses all of it
+directly, and a single decode-filter-encode pass is the fastest way to make the file.
+
+Every output is probed afterwards; a clip whose streams, dimensions or duration are not what
+was planned is an error, never a silently broken file."""
 
 from __future__ import annotations
 
+import json
+import math
+import re
+import subprocess
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import av
 
-from .config import ClipSettings
-from .ffmpeg import run_ffmpeg
+from .captions import CaptionStyle, Overlay, ass_filter, build_script, caption_cues
+from .config import CLIP_MODES, ClipSettings
+from .edits import is_human_edited, write_generated
+from .ffmpeg import ffmpeg_exe, run_ffmpeg
 from .files import atomic_path
+from .probe import probe
 from .records import MediaInfo
+from .reframe import ReframeError, crop_filter, plan_face_crop, sample_frames
 
 VERTICAL_SIZE = (1080, 1920)
 MP4_VIDEO = {"h264", "hevc", "av1", "mpeg4"}
 MP4_AUDIO = {"aac", "mp3", "opus", "ac3", "eac3", "alac", "flac", None}
 WEBM_VIDEO = {"vp8", "vp9", "av1"}
 WEBM_AUDIO = {"vorbis", "opus", None}
+SOCIAL_SAMPLE_RATE = 48000
+LOUDNESS_TRUE_PEAK = -1.5  # dBTP, what the platforms ask for
+LOUDNESS_RANGE = 11.0  # LU, loudnorm's default
 
 
 class ClipError(RuntimeError):
@@ -37,6 +55,10 @@ class CutResult:
     start: float  # where the clip really starts in the replay
     end: float
     duration: float  # as probed
+    shift: float = 0.0  # seconds the start moved back from the plan (copy mode: to a keyframe)
+    framing: str | None = None  # vertical: "face" (the crop follows the host) or "fit" (whole frame)
+    captions: Path | None = None  # vertical: the ASS script burned in
+    loudness_target: float | None = None  # LUFS the audio was normalised to (None: left as it was)
 
 
 def clip_extension(media: MediaInfo, mode: str) -> str:
@@ -50,40 +72,138 @@ def clip_extension(media: MediaInfo, mode: str) -> str:
 
 
 def cut_clip(source: Path, media: MediaInfo, start: float, end: float, target: Path,
-             settings: ClipSettings, mode: str | None = None, threads: int = 0) -> CutResult:
+             settings: ClipSettings, mode: str | None = None, threads: int = 0,
+             overlay: Overlay | None = None) -> CutResult:
+    """Cut [start, end] of `source` into `target`; `overlay` gives a vertical clip its captions
+    and product card."""
     mode = mode or settings.mode
+    if mode not in CLIP_MODES:
+        raise ClipError(f"clip {target.name}: unknown clip mode {mode!r}; choose {', '.join(CLIP_MODES)}")
     if not media.has_video:
         raise ClipError(f"{source}: no video stream to cut clips from")
+    if start >= media.duration:
+        raise ClipError(f"clip {target.name}: starts at {start:.3f}s, after the end of {source} "
+                        f"({media.duration:.3f}s)")
+    end = min(end, media.duration)  # a plan rounded past the last frame
+    planned = start
     if mode == "copy":
         start = keyframe_at_or_before(source, start)
     duration = end - start
     if duration <= 0:
         raise ClipError(f"clip {target.name}: empty time range {start:.3f}-{end:.3f}")
-    inputs = ["-ss", f"{start:.3f}", "-i", str(source), "-t", f"{duration:.3f}", "-sn", "-dn", "-map_metadata", "-1"]
-    streams = ["-map", "0:v:0", "-map", "0:a:0?"]
-    encode = ["-c:v", "libx264", "-preset", settings.preset, "-crf", str(settings.crf), "-pix_fmt", "yuv420p",
-              "-c:a", "aac", "-b:a", settings.audio_bitrate, "-ac", "2"]
-    if mode == "copy":
-        output = [*streams, "-c", "copy", "-avoid_negative_ts", "make_zero"]
-    elif mode == "vertical":
-        output = ["-filter_complex", _vertical_filter(), "-map", "[v]", "-map", "0:a:0?", *encode]
-    else:
-        # libx264 with yuv420p needs even dimensions; odd-sized sources lose one pixel.
-        output = [*streams, "-vf", "scale=trunc(iw/2)*2:trunc(ih/2)*2,setsar=1", *encode]
-    movflags = ["-movflags", "+faststart"] if target.suffix == ".mp4" else []
-    with atomic_path(target) as tmp:
-        run_ffmpeg([*inputs, *output, *movflags, str(tmp)], f"clip {target.name}", threads)
-        probed = validate_clip(tmp, media, duration, mode, target.name)
-    return CutResult(round(start, 3), round(start + probed, 3), round(probed, 3))
+    audio_filter = None
+    if settings.loudnorm and media.has_audio:
+        audio_filter = loudness_filter(source, start, duration, settings.loudness_target, target.name)
+    # Stream copy starts at the keyframe itself; a hair later keeps ffmpeg's backward seek
+    # from landing on the keyframe before it through rounding.
+    seek = start + 0.0005 if mode == "copy" else start
+    inputs = ["-ss", f"{seek:.6f}", "-i", str(source), "-t", f"{duration:.6f}", "-sn", "-dn", "-map_metadata", "-1"]
+    framing, script = None, None
+    with tempfile.TemporaryDirectory(prefix="highlights-clip-") as work:
+        if mode == "copy":
+            output = _copy_args(target, audio_filter)
+        elif mode == "vertical":
+            graph, framing, script = _vertical_graph(source, media, start, duration, settings, overlay,
+                                                     Path(work), threads)
+            output = ["-filter_complex", graph, "-map", "[v]", "-map", "0:a:0?",
+                      *_encode_args(settings, audio_filter)]
+        else:
+            # libx264 with yuv420p needs even dimensions; odd-sized sources lose one pixel.
+            output = ["-map", "0:V:0", "-map", "0:a:0?", "-vf", "scale=trunc(iw/2)*2:trunc(ih/2)*2,setsar=1",
+                      *_encode_args(settings, audio_filter)]
+        movflags = ["-movflags", "+faststart"] if target.suffix == ".mp4" else []
+        with atomic_path(target) as tmp:
+            run_ffmpeg([*inputs, *output, *movflags, str(tmp)], f"clip {target.name}", threads)
+            probed = validate_clip(tmp, media, duration, mode, target.name)
+    kept_script = script if script is not None and overlay is not None and overlay.script == script else None
+    return CutResult(round(start, 3), round(start + probed, 3), round(probed, 3), round(planned - start, 3),
+                     framing, kept_script, settings.loudness_target if audio_filter else None)
 
 
-def _vertical_filter() -> str:
+def _encode_args(settings: ClipSettings, audio_filter: str | None) -> list[str]:
+    audio = ["-af", audio_filter] if audio_filter else []
+    return ["-c:v", "libx264", "-preset", settings.preset, "-crf", str(settings.crf), "-pix_fmt", "yuv420p",
+            *audio, "-c:a", "aac", "-b:a", settings.audio_bitrate, "-ac", "2", "-ar", str(SOCIAL_SAMPLE_RATE)]
+
+
+def _copy_args(target: Path, audio_filter: str | None) -> list[str]:
+    # Every audio track is kept: a copy is the lossless archive of the moment.
+    streams = ["-map", "0:V:0", "-map", "0:a?", "-avoid_negative_ts", "make_zero"]
+    if audio_filter is None:
+        return [*streams, "-c", "copy"]
+    # Normalising loudness needs new audio for the first track (the one measured); the
+    # picture and any other track are still copied untouched.
+    codec = "libopus" if target.suffix == ".webm" else "aac"
+    return [*streams, "-c", "copy", "-filter:a:0", audio_filter, "-c:a:0", codec, "-b:a:0", "160k",
+            "-ar:a:0", str(SOCIAL_SAMPLE_RATE)]
+
+
+def _vertical_graph(source: Path, media: MediaInfo, start: float, duration: float, settings: ClipSettings,
+                    overlay: Overlay | None, work: Path, threads: int) -> tuple[str, str, Path | None]:
     width, height = VERTICAL_SIZE
-    return (f"[0:v:0]split=2[bgsrc][fgsrc];"
-            f"[bgsrc]scale={width}:{height}:force_original_aspect_ratio=increase,crop={width}:{height},"
-            f"boxblur=20:2[bg];"
-            f"[fgsrc]scale={width}:{height}:force_original_aspect_ratio=decrease,scale=trunc(iw/2)*2:trunc(ih/2)*2[fg];"
-            f"[bg][fg]overlay=(W-w)/2:(H-h)/2,setsar=1[v]")
+    path = None
+    if settings.face_tracking:
+        try:
+            path = plan_face_crop(source, media, start, duration, threads)
+        except ReframeError as exc:
+            raise ClipError(f"{source}: {exc}") from None
+    if path is not None:
+        framing = "face"
+        graph = f"[0:V:0]{crop_filter(path)},scale={width}:{height},setsar=1[framed]"
+    else:
+        framing = "fit"
+        # The background is blurred at a quarter of the size: it looks the same and costs
+        # a sixteenth of a full-size blur.
+        small_w, small_h = width // 4, height // 4
+        graph = (f"[0:V:0]split=2[bgsrc][fgsrc];"
+                 f"[bgsrc]scale={small_w}:{small_h}:force_original_aspect_ratio=increase,crop={small_w}:{small_h},"
+                 f"boxblur=10:2,scale={width}:{height},setsar=1[bg];"
+                 f"[fgsrc]scale={width}:{height}:force_original_aspect_ratio=decrease:force_divisible_by=2,"
+                 f"setsar=1[fg];"
+                 f"[bg][fg]overlay=(W-w)/2:(H-h)/2[framed]")
+    script = _caption_script(overlay, settings, start, duration, work) if overlay is not None else None
+    if script is None:
+        return graph.replace("[framed]", "[v]"), framing, None
+    return f"{graph};[framed]{ass_filter(script)}[v]", framing, script
+
+
+def _caption_script(overlay: Overlay, settings: ClipSettings, start: float, duration: float,
+                    work: Path) -> Path | None:
+    """Write the clip's ASS script (where the overlay asks to keep it, else in `work`);
+    a script a person edited is burned as they left it."""
+    target = overlay.script or work / "captions.ass"
+    if overlay.script is not None and is_human_edited(overlay.script):
+        return overlay.script
+    style = CaptionStyle(font_size=settings.caption_size)
+    cues = caption_cues(overlay.words, start, start + duration, overlay.subtitles, style) if settings.captions else []
+    product = overlay.product if settings.product_card else None
+    if not cues and product is None:
+        return None
+    write_generated(target, build_script(cues, style, duration, product).to_string("ass"))
+    return target
+
+
+def loudness_filter(source: Path, start: float, duration: float, target: float, label: str) -> str | None:
+    """Second-pass `loudnorm` settings from a measuring first pass over the clip's first
+    audio track; None for (near) silence, which has no loudness to correct."""
+    if not -70 < target < 0:
+        raise ClipError(f"clip {label}: loudness target {target} LUFS is out of range (-70..0)")
+    base = f"loudnorm=I={target}:TP={LOUDNESS_TRUE_PEAK}:LRA={LOUDNESS_RANGE}"
+    result = subprocess.run(
+        [ffmpeg_exe(), "-hide_banner", "-nostdin", "-nostats", "-ss", f"{start:.6f}", "-t", f"{duration:.6f}",
+         "-i", str(source), "-map", "0:a:0", "-af", f"{base}:print_format=json", "-f", "null", "-"],
+        capture_output=True, text=True, errors="replace")
+    found = re.search(r"\{[^{}]*\"input_i\"[^{}]*\}", result.stderr)
+    if result.returncode != 0 or not found:
+        lines = [line for line in result.stderr.strip().splitlines() if line.strip()]
+        raise ClipError(f"clip {label}: measuring loudness failed: {lines[-1] if lines else result.returncode}")
+    measured = json.loads(found.group(0))
+    loudness = float(measured["input_i"])
+    if not math.isfinite(loudness) or loudness < -70:
+        return None
+    return (f"{base}:measured_I={measured['input_i']}:measured_TP={measured['input_tp']}"
+            f":measured_LRA={measured['input_lra']}:measured_thresh={measured['input_thresh']}"
+            f":offset={measured['target_offset']}:linear=true,aresample={SOCIAL_SAMPLE_RATE}")
 
 
 def validate_clip(path: Path, media: MediaInfo, planned: float, mode: str, label: str) -> float:
@@ -96,11 +216,18 @@ def validate_clip(path: Path, media: MediaInfo, planned: float, mode: str, label
             if media.has_audio and not audios:
                 raise ClipError(f"clip {label}: output lost the audio stream")
             video = videos[0]
-            if mode != "copy":
+            size = (video.codec_context.width, video.codec_context.height)
+            if mode == "copy":
+                if video.codec_context.name != media.video_codec:
+                    raise ClipError(f"clip {label}: video codec changed to {video.codec_context.name}")
+                expected = (media.width, media.height)
+            else:
                 if video.codec_context.name != "h264" or (audios and audios[0].codec_context.name != "aac"):
                     raise ClipError(f"clip {label}: expected H.264/AAC")
-                if mode == "vertical" and (video.codec_context.width, video.codec_context.height) != VERTICAL_SIZE:
-                    raise ClipError(f"clip {label}: expected {VERTICAL_SIZE[0]}x{VERTICAL_SIZE[1]}")
+                display = media.display_size or size
+                expected = VERTICAL_SIZE if mode == "vertical" else (display[0] // 2 * 2, display[1] // 2 * 2)
+            if size != expected:
+                raise ClipError(f"clip {label}: picture is {size[0]}x{size[1]}, expected {expected[0]}x{expected[1]}")
             duration = container.duration / av.time_base if container.duration else 0.0
     except av.error.FFmpegError as exc:
         raise ClipError(f"clip {label}: output unreadable: {exc}") from None
@@ -114,23 +241,78 @@ def validate_clip(path: Path, media: MediaInfo, planned: float, mode: str, label
     return duration
 
 
+def _origin(container) -> float:
+    """Where ffmpeg's `-ss 0` is: the container's start time."""
+    return container.start_time / av.time_base if container.start_time is not None else 0.0
+
+
+def _video_stream(container):
+    streams = [s for s in container.streams.video
+               if not (s.disposition & av.stream.Disposition.attached_pic)]
+    if not streams:
+        raise ClipError(f"{container.name}: no video stream")
+    return streams[0]
+
+
 def keyframe_times(source: Path) -> list[float]:
-    """Presentation times of the video keyframes (demuxing only, no decoding)."""
+    """Presentation times of all video keyframes (demuxing the whole file, no decoding)."""
     times = []
     with av.open(str(source)) as container:
-        video = container.streams.video[0]
+        video, origin = _video_stream(container), _origin(container)
         for packet in container.demux(video):
             if packet.is_keyframe and packet.pts is not None:
-                times.append(float(packet.pts * video.time_base) - float((video.start_time or 0) * video.time_base))
+                times.append(round(float(packet.pts * video.time_base) - origin, 6))
     return sorted(times)
 
 
 def keyframe_at_or_before(source: Path, time: float) -> float:
-    earlier = [t for t in keyframe_times(source) if t <= time + 1e-3]
-    return max(earlier) if earlier else 0.0
+    """The last keyframe at or before `time`.  A seek through the container's index lands
+    on or before it, and at most one group of pictures is read from there."""
+    with av.open(str(source)) as container:
+        video, origin = _video_stream(container), _origin(container)
+        base = video.time_base
+        try:
+            for back in (0.0, 10.0, 60.0):
+                container.seek(max(0, int((time + origin - back) / base)), stream=video, backward=True)
+                best = None
+                for packet in container.demux(video):
+                    if packet.pts is None or not packet.is_keyframe:
+                        continue
+                    at = round(float(packet.pts * base) - origin, 6)
+                    if at > time + 1e-3:
+                        break  # keyframes come in presentation order: none later can qualify
+                    best = at
+                if best is not None:
+                    return best
+            return 0.0
+        except av.error.FFmpegError:
+            pass  # a file without a usable index: read all of it instead
+    return max([t for t in keyframe_times(source) if t <= time + 1e-3], default=0.0)
+
+
+def thumbnail_time(clip: Path, around: float, duration: float, window: float = 2.0) -> float:
+    """The sharpest moment in [around, around + window] of a clip (seconds from its start):
+    variance of the Laplacian of small grey frames, a standard focus measure, so a frame
+    caught mid-motion or mid-transition loses to a steady one."""
+    import cv2
+
+    begin = min(max(around, 0.0), max(duration - 0.1, 0.0))
+    length = max(min(window, duration - begin - 0.05), 0.05)
+    rate = 6
+    size = probe(clip).display_size
+    scores = [(cv2.Laplacian(frame, cv2.CV_64F).var(), time)
+              for time, frame in sample_frames(clip, size, begin, length, fps=rate, width=160, deblock=True)]
+    return round(begin + max(scores)[1], 3) if scores else round(begin, 3)
 
 
 def make_thumbnail(source: Path, time: float, target: Path, width: int) -> None:
     with atomic_path(target) as tmp:
-        run_ffmpeg(["-ss", f"{max(time, 0):.3f}", "-i", str(source), "-frames:v", "1",
+        run_ffmpeg(["-ss", f"{max(time, 0):.3f}", "-i", str(source), "-map", "0:V:0", "-frames:v", "1",
                     "-vf", f"scale={width}:-2", "-q:v", "3", "-update", "1", str(tmp)], f"thumbnail {target.name}")
+        try:
+            with av.open(str(tmp)) as image:
+                frame = next(image.decode(video=0))
+        except (av.error.FFmpegError, StopIteration):
+            raise ClipError(f"thumbnail {target.name}: not a readable image") from None
+        if frame.width != width:
+            raise ClipError(f"thumbnail {target.name}: {frame.width} pixels wide, expected {width}")

@@ -24,6 +24,10 @@ class TranscribeSettings:
     model: str = "base"
     compute_type: str = "int8"
     beam_size: int = 5
+    # Speech chunks decoded together (faster-whisper's BatchedInferencePipeline); 1 = one by one.
+    batch_size: int = 8
+    # Audio is decoded and transcribed this many seconds at a time: memory stays flat.
+    window: float = 600.0
     vad: bool = True
     condition_on_previous_text: bool = False
     language: str | None = None  # None: detect
@@ -35,6 +39,9 @@ class TranscribeSettings:
 @dataclass
 class SceneSettings:
     enabled: bool = True
+    # keyframes: decode keyframes, then every frame only where the picture changed (fast);
+    # full: every frame (PySceneDetect's own way)
+    method: str = "keyframes"
     threshold: float = 27.0  # PySceneDetect ContentDetector default
     min_scene_frames: int = 15  # PySceneDetect default; shorter 'shots' are flashes
     # Frames are scaled down before comparison; cuts survive it and decoding cost drops.
@@ -44,6 +51,10 @@ class SceneSettings:
 @dataclass
 class MentionSettings:
     min_similarity: float = 80.0  # rapidfuzz ratio, 0-100; names under 10 characters need 90
+    # A lower-case common word or part of a name counts only this close to a sure mention.
+    support_window: float = 30.0
+    candidates: bool = True  # without a catalog, name the products the host repeats near sales cues
+    candidate_repeats: int = 2  # sentences a candidate's name must come up in (a common noun: one more)
 
 
 @dataclass
@@ -53,8 +64,14 @@ class SelectionSettings:
     max_clips: int = 8
     # Mentions of one product closer than this are one presentation.
     merge_gap: float = 25.0
-    # Sentences after the last name that still belong to it (features, price, call to action).
-    trail: float = 4.0
+    # Sentences after the last name still belong to it while they talk about it (features,
+    # price, call to action), up to this many seconds after it.
+    trail: float = 20.0
+    lead: float = 10.0  # an introduction may start this many seconds before the first name
+    # A presentation becomes a clip from this score on: a sure mention of the whole name counts
+    # 1, of a part of it 0.75; a price, a promo code or a call to action 1, a discount 0.75,
+    # urgency 0.5.  One name said once, with nothing else, is not a presentation.
+    min_score: float = 1.5
     snap_tolerance: float = 1.5
     pad: float = 0.15  # seconds of air kept before the first and after the last word
 
@@ -66,6 +83,13 @@ class ClipSettings:
     preset: str = "veryfast"
     audio_bitrate: str = "128k"
     thumbnail_width: int = 480
+    # vertical: the 9:16 crop follows the host's face; without one, the whole frame on a blur
+    face_tracking: bool = True
+    captions: bool = True  # vertical: burn in one-line captions of what is said
+    caption_size: int = 84  # pixels of the 1080x1920 frame (line height)
+    product_card: bool = True  # vertical: the product's name and price at the top
+    loudnorm: bool = False  # normalise loudness (EBU R128); copy mode then re-encodes the audio only
+    loudness_target: float = -14.0  # LUFS, what TikTok, Instagram and YouTube play at
 
 
 @dataclass
@@ -78,6 +102,28 @@ class SubtitleSettings:
     max_cps: float = 20.0
     min_gap_frames: int = 2
     frame_rate: float = 25.0
+    # A vertical (9:16) clip is narrow: one line per cue keeps the picture visible.
+    vertical_max_lines: int = 1
+    vertical_max_chars_per_line: int = 42
+    ass: bool = True  # also write an ASS file (styled, for burning in with libass) beside SRT and WebVTT
+
+
+@dataclass
+class TranslationSettings:
+    enabled: bool = True
+    # Where Argos packages are installed; "" is Argos Translate's own folder
+    # ($ARGOS_PACKAGES_DIR, else ~/.local/share/argos-translate/packages).
+    packages_dir: str = ""
+    pivot: str = "en"  # a pair with no model of its own goes through this language
+    cache_file: str = ""  # "" is translations.sqlite3 in the user cache folder
+    beam_size: int = 4  # Argos Translate's default
+    batch_size: int = 32  # sentences per CTranslate2 call
+    cpu_threads: int = 0  # 0: all cores
+    protect_numbers: bool = True  # numbers and prices come out exactly as they went in
+    keep: list[str] = field(default_factory=list)  # more names kept verbatim, besides the catalog's
+    # The English track of a non-English replay from Whisper's own translation of the audio
+    # (a second Whisper pass) instead of from Argos; see README.
+    whisper_english: bool = False
 
 
 @dataclass
@@ -90,6 +136,7 @@ class Settings:
     selection: SelectionSettings = field(default_factory=SelectionSettings)
     clips: ClipSettings = field(default_factory=ClipSettings)
     subtitles: SubtitleSettings = field(default_factory=SubtitleSettings)
+    translation: TranslationSettings = field(default_factory=TranslationSettings)
 
 
 CLIP_MODES = ("copy", "exact", "vertical")
@@ -169,6 +216,8 @@ def validate(settings: Settings) -> None:
     lang = settings.transcribe.language
     if lang is not None and lang not in LANGUAGES:
         raise ConfigError(f"unknown source language {lang!r}; supported: {', '.join(LANGUAGES)}")
+    if settings.scenes.method not in ("keyframes", "full"):
+        raise ConfigError(f"scenes: unknown method {settings.scenes.method!r}; choose keyframes or full")
     if settings.clips.mode not in CLIP_MODES:
         raise ConfigError(f"unknown clip mode {settings.clips.mode!r}; choose {', '.join(CLIP_MODES)}")
     sel = settings.selection
@@ -176,3 +225,11 @@ def validate(settings: Settings) -> None:
         raise ConfigError(f"selection: need 0 < min_clip ({sel.min_clip}) <= max_clip ({sel.max_clip})")
     if sel.max_clips < 0:
         raise ConfigError("selection: max_clips must be >= 0")
+    subs = settings.subtitles
+    if min(subs.max_lines, subs.vertical_max_lines, subs.max_chars_per_line, subs.vertical_max_chars_per_line) < 1:
+        raise ConfigError("subtitles: line limits must be at least 1")
+    translation = settings.translation
+    if translation.pivot not in LANGUAGES:
+        raise ConfigError(f"translation: unknown pivot language {translation.pivot!r}; supported: {', '.join(LANGUAGES)}")
+    if not isinstance(translation.keep, list) or not all(isinstance(k, str) for k in translation.keep):
+        raise ConfigError("translation: keep must be a list of names")

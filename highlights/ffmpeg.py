@@ -4,6 +4,7 @@ so no system ffmpeg is needed."""
 from __future__ import annotations
 
 import functools
+import re
 import subprocess
 
 
@@ -25,6 +26,8 @@ def run_ffmpeg(args: list[str], what: str, threads: int = 0) -> None:
         command += ["-threads", str(threads)]
     result = subprocess.run(command + args, capture_output=True, text=True, errors="replace")
     if result.returncode != 0:
-        lines = [line for line in result.stderr.strip().splitlines() if line.strip()]
+        # "[out#0/mp4 @ 0x5565...] Error writing trailer: ..." -> "Error writing trailer: ..."
+        lines = [re.sub(r"^\[[^\]]* @ 0x[0-9a-f]+\]\s*", "", line).strip() for line in result.stderr.splitlines()]
+        lines = list(dict.fromkeys(line for line in lines if line))
         detail = " | ".join(lines[-2:]) or f"exit status {result.returncode}"
         raise FFmpegError(f"{what}: ffmpeg failed: {detail}")

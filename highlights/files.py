@@ -15,6 +15,9 @@ from typing import Any
 
 from .records import to_dict
 
+_UMASK = os.umask(0)
+os.umask(_UMASK)
+
 
 @contextmanager
 def atomic_path(target: Path, suffix: str | None = None) -> Iterator[Path]:
@@ -23,12 +26,16 @@ def atomic_path(target: Path, suffix: str | None = None) -> Iterator[Path]:
     The temporary file keeps the target's extension so tools that look at it
     (ffmpeg picks the muxer by extension) treat it the same way."""
     target = Path(target)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(
-        prefix=f".{target.stem[:40]}.", suffix=".part" + (suffix or target.suffix), dir=target.parent
-    )
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp_name = tempfile.mkstemp(
+            prefix=f".{target.stem[:40]}.", suffix=".part" + (suffix or target.suffix), dir=target.parent
+        )
+    except OSError as exc:  # name the file the user knows, not our temporary one
+        raise OSError(exc.errno, exc.strerror, str(target)) from None
     os.close(fd)
     tmp = Path(tmp_name)
+    os.chmod(tmp, 0o666 & ~_UMASK)  # mkstemp makes 0600; outputs are for sharing
     try:
         yield tmp
         os.replace(tmp, target)

@@ -1,60 +1,486 @@
-"""Mentions stage: where the host names a catalog product.
+"""Mentions stage: where the host names a product.
 
-Spoken words and catalog names are both normalised (case, accents, punctuation) and
-compared window by window with rapidfuzz, which forgives Whisper's small spelling slips
-("Lumo Best Lamp" ~ "Lumo desk lamp")."""
+With a catalog, every name and alias, and every part of one that belongs to a single
+product ("the Aurora" for "Aurora smart watch", "X200" for "Nova X200 Pro headphones"), is
+looked for in the transcript window by window.  Words are compared as `stemming` folds
+them (case, accents, spoken numbers and letters, inflection, other scripts) with
+rapidfuzz, which forgives Whisper's spelling slips ("Lumo Best Lamp" ~ "Lumo desk lamp").
+Each mention says how sure it is: a whole name is sure; one common word, or a part of a
+name that Whisper wrote in lower case ("we watched", "a lovely breeze"), is not, and counts
+only near a sure mention of the same product.
+
+Without a catalog, `find_candidates` names the products itself: the names the host repeats
+(words Whisper capitalises mid-sentence, model codes, or a noun said again and again) close
+to sales cues, each with the words that go with it ("Aurora smart watch")."""
 
 from __future__ import annotations
 
+import bisect
+import re
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
 from .config import MentionSettings
+from .cues import find_cues
+from .files import unique_slug
+from .lexicons import find_phrases, load_lexicon
 from .records import Mention, Product, Transcript, Word
-from .text import join_words, normalize
+from .stemming import Token, script, skeleton, stemmer, tokenize, tokenize_text
+from .text import SENTENCE_END, join_words
+
+SURE = 0.75  # a mention at least this confident can stand alone and marks a product's presence
+# Without a catalog, a name counts when a sales cue comes this close before or after it; a
+# common word must come up again within GENERIC_SPAN seconds.
+SALE_BEFORE, SALE_AFTER = 10.0, 25.0
+GENERIC_SPAN = 15.0
+CANDIDATE_PREFIX = "candidate-"
+_KIND_RANK = {"name": 0, "alias": 0, "partial": 1}
 
 
 @dataclass
-class _Token:
-    text: str
-    word: int  # index into the transcript's words
+class _Forms:
+    """Folded texts, stems and skeletons of a run of tokens."""
+
+    texts: list[str]
+    stems: list[str]
+    skels: list[str]
+    scripts: list[str]
+    numbers: list[bool]
+
+    @classmethod
+    def of(cls, tokens: list[Token], language: str) -> _Forms:
+        stem = stemmer(language)
+        texts = [t.text for t in tokens]
+        numbers = [t.kind == "number" for t in tokens]
+        return cls(texts, [t if n else stem(t) for t, n in zip(texts, numbers)],
+                   [t if n else skeleton(t) for t, n in zip(texts, numbers)],
+                   [script(t) for t in texts], numbers)
+
+
+@dataclass
+class _Variant:
+    product: Product
+    name: str  # the catalog name or alias it comes from
+    kind: str  # name | alias | partial
+    forms: _Forms
+    numbers: frozenset[str] = frozenset()  # the numbers of the whole name (model codes)
+
+    @property
+    def size(self) -> int:
+        return len(self.forms.texts)
+
+
+@dataclass
+class _Match:
+    variant: _Variant
+    similarity: float
+    missed: int  # words of the name not said
+    start: int  # token window
+    width: int
+    first: int  # word span
+    last: int
+
+    @property
+    def rank(self) -> int:
+        return _KIND_RANK[self.variant.kind]
 
 
 def find_mentions(transcript: Transcript, products: list[Product], settings: MentionSettings) -> list[Mention]:
     words = transcript.words
-    tokens = [_Token(piece, index) for index, word in enumerate(words) for piece in normalize(word.text).split()]
-    candidates: list[tuple[float, int, int, int, Product, str]] = []
-    for product in products:
-        for name in product.names:
-            target = normalize(name)
-            size = len(target.split())
-            if not target or (size == 1 and len(target) < 3):
-                continue  # two-letter aliases match half the language
-            # One or two edits in a short name make another word ("aura" for "aurora").
-            threshold = settings.min_similarity if len(target) >= 10 else max(settings.min_similarity, 90.0)
-            squashed = target.replace(" ", "")
-            # Whisper joins or splits compounds ("smartwatch" for "smart watch"), so windows
-            # one token shorter or longer are compared too, with and without spaces.
-            for width in {max(1, size - 1), size, size + 1}:
-                for i in range(len(tokens) - width + 1):
-                    window = " ".join(t.text for t in tokens[i:i + width])
-                    similarity = max(fuzz.ratio(window, target), fuzz.ratio(window.replace(" ", ""), squashed))
-                    if similarity >= threshold:
-                        candidates.append((similarity, width, tokens[i].word, tokens[i + width - 1].word, product, name))
-    # Best and longest first; a word belongs to one mention only.
-    candidates.sort(key=lambda c: (-c[0], -c[1], c[2]))
+    language = transcript.language
+    if not words or not products:
+        return []
+    tokens = [t for t in tokenize(words, language) if t.kind != "symbol"]
+    forms = _Forms.of(tokens, language)
+    stopwords = load_lexicon(language).stopwords
+    proper = _spoken_as_names(words, tokens)
+    found: list[_Match] = []
+    for start, width, variant in _windows(forms, _variants(products, language)):
+        window = slice(start, start + width)
+        if all(t in stopwords for t in forms.texts[window]):
+            continue
+        if variant.kind == "partial" and _another_model_follows(tokens, start + width, variant.numbers):
+            continue  # "Nova" in "the Nova X400" is not the Nova X200
+        similarity, missed = _similarity(forms, window, variant.forms)
+        target = " ".join(variant.forms.texts)
+        threshold = settings.min_similarity if len(target) >= 10 else max(settings.min_similarity, 90.0)
+        if similarity >= threshold:
+            found.append(_Match(variant, similarity, missed, start, width, tokens[start].first,
+                                tokens[start + width - 1].last))
+    # Spans of words: whole names before parts of names, then the most of a name said, the
+    # closest, the tightest; each span then reads as the variant it is closest to.
+    closest: dict[tuple[int, int], _Match] = {}
+    for match in found:
+        span = (match.first, match.last)
+        if span not in closest or (match.rank, -match.similarity) < (closest[span].rank, -closest[span].similarity):
+            closest[span] = match
+    found.sort(key=lambda m: (m.rank, -m.variant.size, -m.similarity, m.width, m.first))
     used: set[int] = set()
     mentions = []
-    for similarity, _size, first, last, product, name in candidates:
-        span = set(range(first, last + 1))
+    for match in (closest[(m.first, m.last)] for m in found):
+        span = set(range(match.first, match.last + 1))
         if span & used:
             continue
         used |= span
-        mentions.append(_mention(words[first:last + 1], product, name, similarity))
-    return sorted(mentions, key=lambda m: m.start)
+        variant = match.variant
+        mentions.append(Mention(product=variant.product.id, start=words[match.first].start,
+                                end=words[match.last].end, text=join_words(words[match.first:match.last + 1]),
+                                matched=variant.name, similarity=round(match.similarity, 1), kind=variant.kind,
+                                confidence=_confidence(match, tokens, proper)))
+    return _supported(sorted(mentions, key=lambda m: m.start), settings.support_window)
 
 
-def _mention(words: list[Word], product: Product, name: str, similarity: float) -> Mention:
-    return Mention(product=product.id, start=words[0].start, end=words[-1].end, text=join_words(words),
-                   matched=name, similarity=round(similarity, 1))
+def _variants(products: list[Product], language: str) -> list[_Variant]:
+    """Names and aliases, and the parts of them that belong to one product only."""
+    variants: list[_Variant] = []
+    partial_owners: dict[tuple[str, ...], set[str]] = defaultdict(set)
+    partials: list[tuple[Product, str, list[Token], frozenset[str]]] = []
+    stopwords = load_lexicon(language).stopwords
+    stem = stemmer(language)
+    for product in products:
+        for number, name in enumerate(dict.fromkeys(n for n in product.names if n.strip())):
+            tokens = [t for t in tokenize_text(name, language) if t.kind != "symbol"]
+            if not tokens or (len(tokens) == 1 and len(tokens[0].text) < 3 and tokens[0].kind == "word"):
+                continue  # two-letter aliases match half the language
+            numbers = frozenset(t.text for t in tokens if t.kind == "number")
+            variants.append(_Variant(product, name, "name" if number == 0 else "alias", _Forms.of(tokens, language),
+                                     numbers))
+            # A model code ("X200") is one piece of the name: never cut between its letters and number.
+            code = {i for i in range(len(tokens) - 1) if tokens[i].kind == "word"
+                    and tokens[i + 1].kind == "number" and tokens[i].first == tokens[i + 1].first}
+            for i in range(len(tokens)):
+                for j in range(i + 1, len(tokens) + 1):
+                    part = tokens[i:j]
+                    if len(part) == len(tokens) or i - 1 in code or j - 1 in code \
+                            or not _can_stand_for_product(part, stopwords, {k - i for k in code}):
+                        continue
+                    partial_owners[tuple(stem(t.text) for t in part)].add(product.id)
+                    partials.append((product, name, part, numbers))
+    whole = {tuple(stem(t) for t in v.forms.texts) for v in variants}
+    seen: set[tuple[str, tuple[str, ...]]] = set()
+    for product, name, part, numbers in partials:
+        key = tuple(stem(t.text) for t in part)
+        if len(partial_owners[key]) > 1 or key in whole or (product.id, key) in seen:
+            continue  # shared with another product, or already a name of its own
+        seen.add((product.id, key))
+        variants.append(_Variant(product, name, "partial", _Forms.of(part, language), numbers))
+    return variants
+
+
+def _can_stand_for_product(part: list[Token], stopwords: frozenset[str], code: set[int]) -> bool:
+    """Can these words of a name, said alone, name the product?  Not function words ("de
+    escritorio"; a capitalised "Pro" or "One" in a name is a name), not a bare number."""
+    def filler(index: int) -> bool:
+        token = part[index]
+        return token.kind == "word" and index not in code and token.text in stopwords and not token.capital
+
+    if all(t.kind == "number" for t in part) or all(filler(i) or part[i].kind != "word" for i in range(len(part))):
+        return False
+    if filler(0) or filler(len(part) - 1):
+        return False
+    if len(part) == 1:  # one word alone: not "Pro", not "One"
+        return len(part[0].text) >= 3 and part[0].text not in stopwords
+    return True
+
+
+def _windows(forms: _Forms, variants: list[_Variant]):
+    """(start, width, variant) worth comparing: windows that hold a token close to one of
+    the variant's tokens (rapidfuzz's cdist does the all-pairs work in C)."""
+    vocabulary = sorted({t for v in variants for t in (*v.forms.texts, *v.forms.stems, *v.forms.skels)})
+    spoken = sorted(set(forms.texts) | set(forms.stems) | set(forms.skels))
+    if not vocabulary or not spoken:
+        return
+    scores = process.cdist(spoken, vocabulary, scorer=fuzz.ratio, score_cutoff=70, workers=1)
+    column = {text: index for index, text in enumerate(vocabulary)}
+    close_rows: dict[int, set[int]] = defaultdict(set)  # vocabulary column -> spoken rows close to it
+    for r, c in zip(*scores.nonzero()):
+        close_rows[int(c)].add(int(r))
+    row = {text: index for index, text in enumerate(spoken)}
+    positions_of: dict[int, list[int]] = defaultdict(list)  # spoken row -> token positions
+    for position in range(len(forms.texts)):
+        for r in {row[forms.texts[position]], row[forms.stems[position]], row[forms.skels[position]]}:
+            positions_of[r].append(position)
+    seen: set[tuple[int, int, int]] = set()
+    for number, variant in enumerate(variants):
+        columns = {column[t] for t in (*variant.forms.texts, *variant.forms.stems, *variant.forms.skels)}
+        widths = sorted({max(1, variant.size - 1), variant.size, variant.size + 1})
+        rows = set().union(*(close_rows[c] for c in columns))
+        for position in sorted({p for r in rows for p in positions_of[r]}):
+            for width in widths:
+                for start in range(max(0, position - width + 1), min(position, len(forms.texts) - width) + 1):
+                    if (start, width, number) not in seen:
+                        seen.add((start, width, number))
+                        yield start, width, variant
+
+
+def _another_model_follows(tokens: list[Token], at: int, numbers: frozenset[str]) -> bool:
+    """Is the word after a name part a model code or number the product does not have?"""
+    if not numbers or at >= len(tokens):
+        return False
+    if tokens[at].kind == "word" and len(tokens[at].text) <= 3 and at + 1 < len(tokens) \
+            and tokens[at + 1].kind == "number" and tokens[at + 1].first == tokens[at].first:
+        at += 1  # "X400": the letters of a code
+    return tokens[at].kind == "number" and tokens[at].text not in numbers
+
+
+def _similarity(forms: _Forms, window: slice, target: _Forms) -> tuple[float, int]:
+    """rapidfuzz ratio (0-100) of the spoken words to a name, and how many of the name's
+    words were not said."""
+    spoken_numbers = sorted(t for t, n in zip(forms.texts[window], forms.numbers[window]) if n)
+    target_numbers = sorted(t for t, n in zip(target.texts, target.numbers) if n)
+    if spoken_numbers != target_numbers:
+        return 0.0, 0  # "X200" is not "X300", and "nove" (nine) is not "Nova"
+    pairs = [(forms.texts[window], target.texts), (forms.stems[window], target.stems)]
+    scripts = {s for s in forms.scripts[window] if s != "other"} | {s for s in target.scripts if s != "other"}
+    if len(scripts) > 1:  # a brand said in another script: compare how it sounds
+        pairs.append((forms.skels[window], target.skels))
+    best = squashed = 0.0
+    for spoken, wanted in pairs:
+        a, b = " ".join(spoken), " ".join(wanted)
+        squashed = max(squashed, fuzz.ratio(a.replace(" ", ""), b.replace(" ", "")))
+        best = max(best, fuzz.ratio(a, b), squashed)
+    missed = _words_missed(pairs) if len(target.texts) > 1 and squashed < 90 else 0
+    if missed > (1 if len(target.texts) >= 3 else 0):
+        return 0.0, missed  # a long word close enough made up for a short one that is wrong ("escritorio la")
+    return best, missed
+
+
+def _words_missed(pairs) -> int:
+    """How many words of the name no spoken word comes close to (one slip in a name of
+    three words is forgiven: "Lumo Best Lamp")."""
+    missed = 0
+    for position in range(len(pairs[0][1])):
+        if not any(fuzz.ratio(said, wanted[position]) >= 70 for spoken, wanted in pairs for said in spoken):
+            missed += 1
+    return missed
+
+
+def _spoken_as_names(words: list[Word], tokens: list[Token]) -> set[int]:
+    """Tokens Whisper writes as names: capitalised where a sentence does not begin, or
+    capitalised at a sentence start and elsewhere too, and never in lower case."""
+    initial = {0} | {i + 1 for i, w in enumerate(words) if SENTENCE_END.search(w.text.strip())}
+    capital_inside: Counter[str] = Counter()
+    lower_inside: Counter[str] = Counter()
+    for token in tokens:
+        if token.kind != "word" or token.first in initial:
+            continue
+        (capital_inside if token.capital else lower_inside)[token.text] += 1
+    return {index for index, token in enumerate(tokens) if token.kind == "word" and token.capital
+            and capital_inside[token.text] > 0 and capital_inside[token.text] >= lower_inside[token.text]}
+
+
+def _confidence(match: _Match, tokens: list[Token], proper: set[int]) -> float:
+    """1 for a whole name or alias; a one-word one written in lower case is less sure (the
+    catalog's own one-word name still counts, "Breeze" for the Breeze mini fan does not
+    alone). A part of a name (or a name with a word not said) is sure when Whisper wrote it
+    as a name (capitalised) or it holds a model number."""
+    window = range(match.start, match.start + match.width)
+    marked = any(i in proper or tokens[i].kind == "number" for i in window)
+    if match.variant.kind in ("name", "alias") and not match.missed:
+        if match.variant.size > 1 or marked:
+            return 1.0
+        return SURE if match.variant.kind == "name" else 0.5
+    return SURE if marked else 0.4
+
+
+def _supported(mentions: list[Mention], window: float) -> list[Mention]:
+    """Unsure mentions stay only within `window` seconds of a sure one of the same product."""
+    sure = defaultdict(list)
+    for mention in mentions:
+        if mention.confidence >= SURE:
+            sure[mention.product].append(mention.start)
+    return [m for m in mentions if m.confidence >= SURE or any(abs(m.start - t) <= window for t in sure[m.product])]
+
+
+# --- without a catalog ----------------------------------------------------------------------
+
+
+@dataclass
+class _Occurrence:
+    token: int
+    sentence: int
+
+
+def find_candidates(transcript: Transcript, settings: MentionSettings) -> tuple[list[Product], list[Mention]]:
+    """Products the host presents, found without a catalog: (candidate products, their
+    mentions).  Candidate ids are `candidate-<words>`."""
+    words = transcript.words
+    language = transcript.language
+    if not words or not settings.candidates:
+        return [], []
+    lexicon = load_lexicon(language)
+    stem = stemmer(language)
+    all_tokens = tokenize(words, language)
+    tokens = _codes_joined([t for t in all_tokens if t.kind != "symbol"])
+    from .selection import speech_units  # here: selection reads this module's SURE
+
+    sentence_of_word = [0] * len(words)
+    units = speech_units(words, language)
+    for number, (first, last) in enumerate(units):
+        sentence_of_word[first:last + 1] = [number] * (last - first + 1)
+    sentence = [sentence_of_word[t.first] for t in tokens]
+    cues = [c for c in find_cues(words, language, all_tokens)
+            if c.kind in ("price", "promo_code", "call_to_action", "discount")]
+    starts = [w.start for w in words]
+    selling_sentences = {sentence_of_word[max(0, bisect.bisect_right(starts, c.start + 1e-6) - 1)] for c in cues}
+    proper = _spoken_as_names(words, tokens)
+    ignored = lexicon.stopwords | _lexicon_words(language)
+    foreign = "latin" if language in ("ru", "uk") else None  # a Latin word in Cyrillic speech is a brand
+
+    def content(i: int) -> bool:
+        t = tokens[i]
+        return t.kind == "word" and len(t.text) >= 3 and t.text not in ignored and stem(t.text) not in ignored
+
+    per_sentence: dict[int, list[Token]] = defaultdict(list)
+    for i, token in enumerate(tokens):
+        per_sentence[sentence[i]].append(token)
+    chatter = {n for n, own in per_sentence.items()
+               if find_phrases([t.text for t in own], [t.kind for t in own], lexicon.chatter)}
+    heads: dict[str, list[_Occurrence]] = defaultdict(list)
+    named: dict[str, bool] = {}
+    for i, token in enumerate(tokens):
+        if content(i) and sentence[i] not in chatter:  # "my sister Anna" is no product
+            key = stem(token.text)
+            heads[key].append(_Occurrence(i, sentence[i]))
+            named[key] = named.get(key, False) or i in proper or any(ch.isdigit() for ch in token.text) \
+                or script(token.text) == foreign
+    ranked = []
+    for key, occurrences in heads.items():
+        if named[key]:
+            # A name may come twice in one sentence ("the Lumo desk lamp, the Lumo lamp").
+            near_sale = any(words[tokens[o.token].first].start - SALE_BEFORE <= c.start
+                            <= words[tokens[o.token].last].end + SALE_AFTER for o in occurrences for c in cues)
+            kept = occurrences if len(occurrences) >= settings.candidate_repeats and near_sale else []
+        else:
+            kept = _presented(occurrences, tokens, words, selling_sentences, settings.candidate_repeats)
+        if kept:
+            heads[key] = kept
+            ranked.append((not named[key], -len(kept), kept[0].token, key))
+    ranked.sort()
+    chosen: list[dict] = []
+    for _generic, _count, _first, key in ranked:
+        occurrences = heads[key]
+        home = next((c for c in chosen if key in c["keys"]), None)
+        if home is None:
+            together = [c for c in chosen if sum(o.sentence in c["sentences"] for o in occurrences) * 2 >= len(occurrences)]
+            home = together[0] if together else None
+        if home is None:
+            span_keys = _name_around(occurrences, tokens, content, stem)
+            home = {"keys": set(span_keys), "order": span_keys, "occurrences": [], "sentences": set()}
+            chosen.append(home)
+        home["keys"].add(key)
+        home["occurrences"] += occurrences
+        home["sentences"] |= {o.sentence for o in occurrences}
+    products, mentions = [], []
+    taken: set[str] = set()
+    for candidate in chosen:
+        name, spans = _candidate_name(candidate, tokens, words, stem)
+        product_id = CANDIDATE_PREFIX + unique_slug(name, taken, fallback="product")
+        products.append(Product(id=product_id, name=name))
+        for first, last in spans:
+            mentions.append(Mention(product=product_id, start=words[first].start, end=words[last].end,
+                                    text=join_words(words[first:last + 1]), matched=name, similarity=100.0,
+                                    kind="candidate", confidence=SURE))
+    return products, sorted(mentions, key=lambda m: m.start)
+
+
+def _presented(occurrences: list[_Occurrence], tokens: list[Token], words: list[Word], selling: set[int],
+               repeats: int) -> list[_Occurrence]:
+    """The occurrences of a common word that look like a product being presented: said in
+    `repeats` sentences within GENERIC_SPAN seconds, with a sales cue in them or in the two
+    sentences after (hosts name a product, then sell it). The first such run, or none."""
+    def when(o: _Occurrence) -> float:
+        return words[tokens[o.token].first].start
+
+    for index, first in enumerate(occurrences):
+        run = [o for o in occurrences[index:] if when(o) - when(first) <= GENERIC_SPAN]
+        sentences = sorted({o.sentence for o in run})
+        if len(sentences) >= repeats and selling & set(range(sentences[0], sentences[-1] + 3)):
+            return run
+    return []
+
+
+def candidate_products(mentions: list[Mention]) -> list[Product]:
+    """The candidate products that `find_candidates` mentions name, rebuilt from the mentions."""
+    return list({m.product: Product(id=m.product, name=m.matched) for m in mentions if m.kind == "candidate"}.values())
+
+
+def _codes_joined(tokens: list[Token]) -> list[Token]:
+    """Model codes as one token: "X200" (or "X-200", "X 200") is "x200", not a letter and a
+    number."""
+    joined: list[Token] = []
+    for token in tokens:
+        previous = joined[-1] if joined else None
+        if previous and previous.kind == "word" and token.kind == "number" and len(previous.text) <= 3 and (
+                previous.first == token.first
+                or (len(previous.text) == 1 and previous.capital and token.first == previous.last + 1)):
+            joined[-1] = Token(previous.text + token.text, previous.first, token.last, "word", previous.capital)
+            continue
+        joined.append(token)
+    return joined
+
+
+def _lexicon_words(language: str) -> frozenset[str]:
+    """Words of the lexicon's phrases (prices, calls to action, chatter): never a product."""
+    lexicon = load_lexicon(language)
+    phrases = [p for group in lexicon.cues.values() for p in group] + list(lexicon.chatter) + list(lexicon.intro)
+    phrases += [p for group in lexicon.currencies.values() for p in group]
+    return frozenset(w.rstrip("*") for p in phrases for w in p if w not in ("#", "?", "..") and len(w) > 2) \
+        | lexicon.refer
+
+
+def _name_around(occurrences: list[_Occurrence], tokens: list[Token], content, stem) -> list[str]:
+    """The head word with the content words that stand next to it in most of its
+    occurrences ("Aurora" -> "Aurora smart watch"), as stems in spoken order."""
+    keys = [stem(tokens[occurrences[0].token].text)]
+    for direction in (1, -1):
+        offset = 1
+        while len(keys) < 4:
+            neighbours = Counter()
+            for o in occurrences:
+                i = o.token + offset * direction
+                if 0 <= i < len(tokens) and (content(i) or tokens[i].kind == "number") \
+                        and _adjacent(tokens, i, o.token):
+                    neighbours[stem(tokens[i].text)] += 1
+            if not neighbours:
+                break
+            key, count = neighbours.most_common(1)[0]
+            if count < 2 or count * 2 < len(occurrences):
+                break
+            keys = keys + [key] if direction == 1 else [key] + keys
+            offset += 1
+    return keys
+
+
+def _adjacent(tokens: list[Token], i: int, j: int) -> bool:
+    low, high = sorted((i, j))
+    return all(tokens[k + 1].first - tokens[k].last <= 1 for k in range(low, high))
+
+
+def _candidate_name(candidate: dict, tokens: list[Token], words: list[Word], stem) -> tuple[str, list[tuple[int, int]]]:
+    """The name as the host says it most often, and the word span of each occurrence."""
+    order = candidate["order"]
+    spans, surfaces = [], Counter()
+    for occurrence in sorted(candidate["occurrences"], key=lambda o: o.token):
+        i = occurrence.token
+        first = last = i
+        key = stem(tokens[i].text)
+        if key in order:  # widen to the neighbours that are part of the name here
+            at = order.index(key)
+            lo, hi = i - at, i + len(order) - 1 - at
+            if 0 <= lo and hi < len(tokens) and [stem(tokens[k].text) for k in range(lo, hi + 1)] == order:
+                first, last = lo, hi
+        span = (tokens[first].first, tokens[last].last)
+        if spans and span[0] <= spans[-1][1]:
+            continue
+        spans.append(span)
+        if last > first:
+            surfaces[_surface(words, *span)] += 1
+    name = surfaces.most_common(1)[0][0] if surfaces else _surface(words, *spans[0])
+    return name, spans
+
+
+def _surface(words: list[Word], first: int, last: int) -> str:
+    return re.sub(r"^[\W_]+|[\W_]+$", "", join_words(words[first:last + 1]))

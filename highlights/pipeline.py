@@ -6,37 +6,40 @@ after every replay, so a batch stopped half-way still has a valid index of what 
 from __future__ import annotations
 
 import logging
+import multiprocessing
 import os
 import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
 
 from . import __version__
 from .catalog import CatalogError, find_catalog, load_catalog
-from .clips import ClipError, clip_extension, cut_clip, make_thumbnail
+from .captions import Overlay
+from .clips import ClipError, clip_extension, cut_clip, make_thumbnail, thumbnail_time
 from .config import LANGUAGES, Settings
 from .ffmpeg import FFmpegError
 from .files import read_json, unique_slug, write_json, write_text
 from .inputs import expand_inputs
-from .mentions import find_mentions
+from .mentions import candidate_products, find_candidates, find_mentions
 from .models import ModelError, resolve_model
 from .probe import MediaError, probe
-from .recap import render_index, render_recap
+from .recap import render_index, write_replay_pages
 from .records import BatchEntry, Clip, Highlight, Manifest, Mention, Product, SubtitleFiles, Transcript, from_dict
 from .scenes import detect_cuts
 from .selection import select_highlights
 from .stages import STAGES, StageStore, file_identity, fingerprint
 from .subtitles import build_cues, write_subtitles
-from .transcribe import load_audio, transcribe
+from .audio import audio_windows
+from .transcribe import transcribe
+from .translate import packages_fingerprint
 
 log = logging.getLogger("highlights")
 
 # Problems that are the input's fault (or the environment's) and are reported in one line.
 EXPECTED_ERRORS = (MediaError, CatalogError, ClipError, FFmpegError, ModelError, OSError)
-BROWSER_VIDEO = {"h264", "vp8", "vp9", "av1"}
 
 
 @dataclass
@@ -110,13 +113,16 @@ def process_replay(
             load=lambda: [float(t) for t in read_json(store.path("scenes"))])
     with timer.stage("mentions"):
         mentions = store.run(
-            "mentions", fingerprint(transcript_key, products, settings.mentions),
-            compute=lambda: find_mentions(transcript, products, settings.mentions),
+            "mentions", fingerprint(__version__, transcript_key, products, settings.mentions),
+            compute=lambda: (find_mentions(transcript, products, settings.mentions) if products
+                             else find_candidates(transcript, settings.mentions)[1]),
             save=lambda result: _save(store.path("mentions"), result),
             load=lambda: [from_dict(Mention, m) for m in read_json(store.path("mentions"))])
+        # Without a catalog, the products are the candidates the host presented (`candidate-<words>`).
+        products = products or candidate_products(mentions)
     with timer.stage("selection"):
         highlights = store.run(
-            "selection", fingerprint(transcript_key, mentions, products, scene_cuts, settings.selection),
+            "selection", fingerprint(__version__, transcript_key, mentions, products, scene_cuts, settings.selection),
             compute=lambda: select_highlights(transcript, mentions, products, scene_cuts, settings.selection),
             save=lambda result: _save(store.path("selection"), result),
             load=lambda: [from_dict(Highlight, h) for h in read_json(store.path("selection"))])
@@ -133,28 +139,32 @@ def process_replay(
         catalog=str(catalog_path) if catalog_path else None,
         highlights_version=__version__,
     )
-    if not transcript.segments:
+    if not media.has_audio:
+        manifest.warnings.append("no audio track: nothing to transcribe, so no mentions and no clips")
+    elif not transcript.segments:
         manifest.warnings.append("no speech found: no transcript text, no mentions, no clips")
     if not media.has_video:
         manifest.warnings.append("audio only: transcript and subtitles, no video clips")
     with timer.stage("clips"):
         manifest.clips = store.run(
-            "clips", fingerprint(identity, highlights, mentions, settings.clips, settings.subtitles),
-            compute=lambda: _cut_clips(source, media, folder, highlights, mentions, settings) if media.has_video else [],
+            "clips", fingerprint(__version__, identity, highlights, mentions, settings.clips, settings.subtitles, transcript_key,
+                                 products),
+            compute=lambda: (_cut_clips(source, media, folder, highlights, mentions, settings, transcript, products)
+                             if media.has_video else []),
             save=lambda clips: [*_save(store.path("clips"), clips),
-                                *(folder / p for c in clips for p in (c.file, c.thumbnail))],
+                                *(folder / p for c in clips for p in (c.file, c.thumbnail, c.captions) if p)],
             load=lambda: [from_dict(Clip, c) for c in read_json(store.path("clips"))])
     with timer.stage("subtitles"):
         outcome = store.run(
-            "subtitles", fingerprint(transcript_key, manifest.clips, products, settings),
+            "subtitles", fingerprint(__version__, transcript_key, manifest.clips, products, settings,
+                                     packages_fingerprint(settings.translation)),
             compute=lambda: _subtitle_outcome(transcript, manifest, folder, settings),
             save=lambda result: [*_save(store.path("subtitles"), result), *_subtitle_files(result, folder)],
             load=lambda: from_dict(SubtitleOutcome, read_json(store.path("subtitles"))))
         outcome.apply(manifest)
     with timer.stage("recap"):
         manifest.timings = dict(timer.timings)
-        video_src = os.path.relpath(source.resolve(), folder.resolve()) if media.video_codec in BROWSER_VIDEO else None
-        write_text(folder / "recap.html", render_recap(manifest, transcript, video_src, replay_dir=folder))
+        write_replay_pages(folder, manifest, settings.subtitles, transcript, source)
     manifest.timings = dict(timer.timings)
     manifest.timings["total"] = round(sum(timer.timings.values()), 3)
     manifest.reused_stages = list(store.reused)
@@ -171,9 +181,11 @@ def _transcribe(source: Path, media, settings: Settings, products: list[Product]
     if not media.has_audio:
         return Transcript(language=settings.transcribe.language or "en", language_probability=0.0,
                           duration=media.duration, model=model_source.identity)
-    audio = load_audio(source)
+    windows = audio_windows(source, window=settings.transcribe.window)
     hotwords = [p.name for p in products] if settings.transcribe.catalog_hotwords else []
-    return transcribe(audio, settings.transcribe, hotwords, model_source)
+    transcript = transcribe(windows, settings.transcribe, hotwords, model_source)
+    transcript.duration = transcript.duration or media.duration
+    return transcript
 
 
 @dataclass
@@ -199,46 +211,77 @@ def _subtitle_outcome(transcript: Transcript, manifest: Manifest, folder: Path, 
 
 def _subtitle_files(outcome: SubtitleOutcome, folder: Path) -> list[Path]:
     groups = [outcome.subtitles, *outcome.clip_subtitles.values()]
-    return [folder / path for group in groups for files in group.values() for path in (files.srt, files.vtt)]
+    return [folder / path for group in groups for files in group.values()
+            for path in (files.srt, files.vtt, files.ass) if path]
 
 
-def _cut_clips(source, media, folder, highlights, mentions, settings: Settings) -> list[Clip]:
+def _cut_clips(source, media, folder, highlights, mentions, settings: Settings, transcript: Transcript,
+               products: list[Product]) -> list[Clip]:
     clips_dir = folder / "clips"
     clips = []
     taken: set[str] = set()
+    mode = settings.clips.mode
+    words = transcript.words
+    catalog = {p.id: p for p in products}
     for number, highlight in enumerate(highlights, start=1):
         clip_id = unique_slug(f"clip-{number:02d}-{highlight.products[0] if highlight.products else 'talk'}", taken)
-        target = clips_dir / f"{clip_id}{clip_extension(media, settings.clips.mode)}"
-        cut = cut_clip(source, media, highlight.start, highlight.end, target, settings.clips)
-        # The most telling moment: just after the product is first named in the clip.
+        target = clips_dir / f"{clip_id}{clip_extension(media, mode)}"
+        overlay = None
+        if mode == "vertical":
+            product = catalog.get(highlight.products[0]) if highlight.products else None
+            overlay = Overlay(words=words, subtitles=settings.subtitles, product=product,
+                              script=clips_dir / f"{clip_id}.captions.ass")
+        cut = cut_clip(source, media, highlight.start, highlight.end, target, settings.clips, overlay=overlay)
+        # The most telling moment: the sharpest frame in the two seconds after the product
+        # is first named in the clip, taken from the clip itself so it shows what the clip shows.
         named = [m.start for m in mentions if highlight.start <= m.start < highlight.end]
-        moment = min((named[0] + 0.5) if named else (cut.start + cut.end) / 2, cut.end - 0.1)
+        around = (named[0] if named else (cut.start + cut.end) / 2) - cut.start
         thumbnail = clips_dir / f"{clip_id}.jpg"
-        make_thumbnail(source, moment, thumbnail, settings.clips.thumbnail_width)
+        make_thumbnail(target, thumbnail_time(target, around, cut.duration), thumbnail, settings.clips.thumbnail_width)
         clips.append(Clip(id=clip_id, start=cut.start, end=cut.end, file=_rel(target, folder), products=highlight.products,
                           score=highlight.score, reasons=highlight.reasons, thumbnail=_rel(thumbnail, folder),
-                          mode=settings.clips.mode))
+                          mode=mode, shift=cut.shift, framing=cut.framing,
+                          captions=_rel(cut.captions, folder) if cut.captions else None,
+                          caption_language=transcript.language if cut.captions else None,
+                          loudness_target=cut.loudness_target))
     return clips
 
 
 def _write_all_subtitles(transcript: Transcript, manifest: Manifest, folder: Path, settings: Settings) -> None:
-    subs_dir = folder / "subtitles"
-    source_language = transcript.language
-    words = transcript.words
-    paths = write_subtitles(build_cues(words, settings.subtitles, duration=manifest.duration),
-                            subs_dir / f"{manifest.slug}.{source_language}")
-    manifest.subtitles[source_language] = SubtitleFiles(_rel(paths["srt"], folder), _rel(paths["vtt"], folder))
-    for clip in manifest.clips:
-        inside = [w for w in words if w.start >= clip.start and w.end <= clip.end]
-        paths = write_subtitles(build_cues(inside, settings.subtitles, offset=clip.start,
-                                           duration=clip.end - clip.start),
-                                folder / "clips" / f"{clip.id}.{source_language}")
-        clip.subtitles[source_language] = SubtitleFiles(_rel(paths["srt"], folder), _rel(paths["vtt"], folder))
-    for language in settings.languages:
-        if language != source_language:
-            manifest.missing_languages[language] = (
-                f"no translation model for {source_language}→{language} is installed; "
-                "subtitles in this language were not produced")
+    from .clips import VERTICAL_SIZE
+    from .lint import lint_cues
+    from .subtitles import vertical
+    from .translate import subtitle_tracks
+
+    # The source language from the transcript, the others translated (or missing, with why).
+    tracks = subtitle_tracks(transcript, settings, manifest.products, Path(manifest.input))
+    names = [name for product in manifest.products for name in product.names] + list(settings.translation.keep)
+    rules, ass = settings.subtitles, settings.subtitles.ass
+    for language, words in tracks.words.items():
+        cues = build_cues(words, rules, duration=manifest.duration, keep_together=names)
+        problems = lint_cues(cues, rules)
+        if problems:  # e.g. a translation too long for the time the speaker took
+            log.warning("%s: %d of %d %s subtitles break a rule, first %s; `highlights lint-subs` lists them",
+                        manifest.slug, len({p.cue for p in problems}), len(cues), language, problems[0])
+        paths = write_subtitles(cues, folder / "subtitles" / f"{manifest.slug}.{language}", ass,
+                                manifest.media.display_size)
+        manifest.subtitles[language] = _subtitle_record(paths, folder)
+        for clip in manifest.clips:
+            upright = clip.mode == "vertical"
+            inside = [w for w in words if w.start >= clip.start and w.end <= clip.end]
+            cues = build_cues(inside, vertical(rules) if upright else rules, offset=clip.start,
+                              duration=clip.end - clip.start, keep_together=names)
+            paths = write_subtitles(cues, folder / "clips" / f"{clip.id}.{language}", ass,
+                                    VERTICAL_SIZE if upright else manifest.media.display_size)
+            clip.subtitles[language] = _subtitle_record(paths, folder)
+    for language, reason in tracks.missing.items():
+        manifest.missing_languages[language] = reason
+        log.warning("%s: no %s subtitles: %s", manifest.slug, language, reason)
+
+
+def _subtitle_record(paths: dict[str, Path], folder: Path) -> SubtitleFiles:
+    return SubtitleFiles(_rel(paths["srt"], folder), _rel(paths["vtt"], folder),
+                         _rel(paths["ass"], folder) if "ass" in paths else None)
 
 
 def _rel(path: Path, folder: Path) -> str:
@@ -253,52 +296,118 @@ def run_batch(
     jobs: int = 1,
     on_event: Callable[[str, dict], None] | None = None,
     force: Iterable[str] = (),
+    scheduler: str | None = None,
 ) -> BatchResult:
-    """Process every replay the inputs name; one failure never stops the others."""
+    """Process every replay the inputs name; one failure never stops the others.
+
+    `jobs` > 1 runs replays in that many local processes; `scheduler` (a Dask distributed
+    scheduler address) runs them on a cluster whose workers see the same paths. Either way
+    the outputs are those of a one-by-one run. Ctrl-C stops after recording what is done;
+    finished stages are reused by the next run."""
     emit = on_event or (lambda kind, data: None)
     out.mkdir(parents=True, exist_ok=True)
     sources, problems = expand_inputs(inputs)
+    shared_catalog = load_catalog(catalog_path) if catalog_path is not None else None
+    taken: set[str] = set()
+    tasks = [(source, out / unique_slug(source.stem, taken, fallback="replay")) for source in sources]
+
     result = BatchResult(entries=[BatchEntry(p.input, "failed", p.error) for p in problems])
     for problem in problems:
         emit("failed", {"input": problem.input, "error": problem.error})
-    shared_catalog = None
-    if catalog_path is not None:
-        shared_catalog = load_catalog(catalog_path)  # a bad --catalog is a usage error for the whole batch
+    done: dict[int, ReplayResult] = {}
 
-    taken: set[str] = set()
-    tasks = []
-    for source in sources:
-        slug = unique_slug(source.stem, taken, fallback="replay")
-        tasks.append((source, out / slug))
-
-    def record(outcome: ReplayResult) -> None:
-        result.entries.append(outcome.entry)
-        if outcome.manifest:
-            result.manifests.append(outcome.manifest)
-        _write_batch_files(out, result)
+    def record(index: int, outcome: ReplayResult) -> None:
+        done[index] = outcome
+        emit(outcome.entry.status, {"input": outcome.entry.input, "error": outcome.entry.error,
+                                    "timings": outcome.manifest.timings if outcome.manifest else None})
+        _collect(result, problems, done)
+        try:
+            _write_batch_files(out, result)
+        except OSError as exc:  # e.g. a full disk: the other replays may still fit; retried at the end
+            log.warning("could not update the batch index: %s", _one_line(exc))
 
     _write_batch_files(out, result)
-    if jobs > 1 and len(tasks) > 1:
-        from concurrent.futures import ProcessPoolExecutor
-
-        threads = max(1, (os.cpu_count() or 1) // jobs)
-        settings.transcribe.cpu_threads = settings.transcribe.cpu_threads or threads
-        with ProcessPoolExecutor(max_workers=jobs) as pool:
-            futures = [pool.submit(_process_one, s, f, out, settings, catalog_path, shared_catalog, None, force)
-                       for s, f in tasks]
-            for future in futures:
-                outcome = future.result()
-                emit(outcome.entry.status, {"input": outcome.entry.input, "error": outcome.entry.error})
-                record(outcome)
-    else:
-        for source, folder in tasks:
-            emit("start", {"input": str(source)})
-            outcome = _process_one(source, folder, out, settings, catalog_path, shared_catalog,
-                                   lambda name, s=source: emit("stage", {"input": str(s), "stage": name}), force)
-            emit(outcome.entry.status, {"input": outcome.entry.input, "error": outcome.entry.error,
-                                        "timings": outcome.manifest.timings if outcome.manifest else None})
-            record(outcome)
+    args = (out, settings, catalog_path, shared_catalog)
+    try:
+        if scheduler:
+            _run_on_cluster(scheduler, tasks, args, force, emit, record)
+        elif jobs > 1 and len(tasks) > 1:
+            _run_in_processes(jobs, tasks, args, force, emit, record)
+        else:
+            for index, (source, folder) in enumerate(tasks):
+                emit("start", {"input": str(source)})
+                on_stage = lambda name, s=source: emit("stage", {"input": str(s), "stage": name})  # noqa: E731
+                record(index, _process_one(source, folder, *args, on_stage, force))
+    except KeyboardInterrupt:
+        for index, (source, folder) in enumerate(tasks):
+            if index not in done:
+                emit("interrupted", {"input": str(source)})
+                done[index] = ReplayResult(BatchEntry(str(source), "failed", f"{source}: interrupted before it "
+                                                      "finished; run the same command again to resume",
+                                                      folder.relative_to(out).as_posix()))
+        _collect(result, problems, done)
+        _write_batch_files(out, result)
+        raise
+    _write_batch_files(out, result)
     return result
+
+
+def _collect(result: BatchResult, problems, done: dict[int, ReplayResult]) -> None:
+    """Entries in input order, whatever order the replays finished in."""
+    ordered = [done[index] for index in sorted(done)]
+    result.entries = [BatchEntry(p.input, "failed", p.error) for p in problems] + [o.entry for o in ordered]
+    result.manifests = [o.manifest for o in ordered if o.manifest]
+
+
+def _worker_settings(settings: Settings, workers: int) -> Settings:
+    """Each worker gets its share of the cores, so N jobs never run N x cores threads."""
+    share = max(1, (os.cpu_count() or 1) // workers)
+    copy = replace(settings, transcribe=replace(settings.transcribe))
+    copy.transcribe.cpu_threads = settings.transcribe.cpu_threads or share
+    return copy
+
+
+def _run_in_processes(jobs, tasks, args, force, emit, record) -> None:
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+
+    out, settings, catalog_path, shared_catalog = args
+    settings = _worker_settings(settings, jobs)
+    # Fresh interpreters, not forks: a fork of a process whose CTranslate2/OpenMP threads are
+    # running (the model is cached once loaded) deadlocks in the child.
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
+        futures = {}
+        for index, (source, folder) in enumerate(tasks):
+            emit("start", {"input": str(source)})
+            futures[pool.submit(_process_one, source, folder, out, settings, catalog_path, shared_catalog,
+                                None, force)] = index
+        try:
+            for future in as_completed(futures):
+                record(futures[future], future.result())
+        except KeyboardInterrupt:
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
+
+
+def _run_on_cluster(address, tasks, args, force, emit, record) -> None:
+    try:
+        from distributed import Client, as_completed
+    except ImportError:
+        raise RuntimeError("--scheduler needs Dask distributed: pip install 'highlights[cluster]'") from None
+
+    out, settings, catalog_path, shared_catalog = args
+    with Client(address) as client:
+        workers = client.scheduler_info().get("workers", {})
+        threads = min((w.get("nthreads", 1) for w in workers.values()), default=1)
+        # A worker running `threads` replays at once splits its cores between them.
+        settings = _worker_settings(settings, max(1, threads))
+        futures = {}
+        for index, (source, folder) in enumerate(tasks):
+            emit("start", {"input": str(source)})
+            future = client.submit(_process_one, source, folder, out, settings, catalog_path, shared_catalog,
+                                   None, force, pure=False, key=f"replay-{index}-{folder.name}")
+            futures[future] = index
+        for future in as_completed(futures):
+            record(futures[future], future.result())
 
 
 def _process_one(source: Path, folder: Path, out: Path, settings: Settings, catalog_path: Path | None,
@@ -312,6 +421,8 @@ def _process_one(source: Path, folder: Path, out: Path, settings: Settings, cata
         manifest = process_replay(source, folder, settings, catalog, path, on_stage, force)
     except EXPECTED_ERRORS as exc:
         entry.error = _one_line(exc)
+        if not entry.error.startswith(str(source)) and not isinstance(exc, CatalogError):
+            entry.error = f"{source}: {entry.error}"
         log.debug("replay %s failed", source, exc_info=True)
         return ReplayResult(entry)
     except Exception as exc:  # a bug of ours must not take the rest of the batch down either

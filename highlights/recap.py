@@ -6,14 +6,22 @@ This module only produces HTML strings; the pipeline decides where and how to wr
 from __future__ import annotations
 
 import base64
+import functools
 import math
+import os
 from pathlib import Path, PurePath
+from html.parser import HTMLParser
 from typing import Any
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
 import jinja2
 
-from .records import Manifest, Transcript, to_dict
+from .config import SubtitleSettings
+from .edits import edit_state, read_edits
+from .files import read_json, write_text
+from .records import Cue, Manifest, Transcript, from_dict, to_dict
+from .review import (REVIEW_DIR, ReviewError, current_version, read_cues, review_docs,
+                     review_languages, review_page_path, subtitle_text)
 
 LANGUAGE_NAMES = {
     "en": "English",
@@ -32,6 +40,9 @@ _PACKAGE_DIR = Path(__file__).resolve().parent
 # subtitles are inlined as data: URLs, which it accepts; past this size a page would get
 # too heavy and the track falls back to the plain relative link.
 _INLINE_VTT_MAX_BYTES = 1 << 20
+
+# Video codecs every current browser plays; other replays get a recap without the main player.
+BROWSER_VIDEO = {"h264", "vp8", "vp9", "av1"}
 
 # Keys the index template reads; entries for failed replays (or BatchEntry dicts) lack
 # most of them, and StrictUndefined would otherwise turn a missing key into an error.
@@ -63,7 +74,9 @@ def template_dir() -> Path:
     )
 
 
+@functools.lru_cache(maxsize=1)
 def environment() -> jinja2.Environment:
+    """The one environment of the process: templates are compiled once, not per page."""
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(template_dir())),
         # The stock select_autoescape only looks at the last suffix, so "recap.html.j2"
@@ -84,6 +97,7 @@ def environment() -> jinja2.Environment:
     env.filters["web_url"] = web_url
     env.filters["first_line"] = first_line
     env.filters["basename"] = basename
+    env.filters["up"] = up
     return env
 
 
@@ -97,8 +111,9 @@ def render_recap(
     """HTML of `OUT/<slug>/recap.html`.
 
     `video_src` is a file path relative to that folder, e.g. from os.path.relpath (the
-    template URL-encodes it), or None for no main player.  Pass `replay_dir` (the `OUT/<slug>` folder) to inline the VTT files so
-    subtitles also play when the page is opened from disk in Chrome.
+    template URL-encodes it), or None for no main player.  Pass `replay_dir` (the `OUT/<slug>`
+    folder) to inline the VTT files so subtitles also play when the page is opened from disk in
+    Chrome, to mark the files a person edited and to link the review pages.
     """
     context = {
         "manifest": to_dict(manifest),
@@ -107,8 +122,104 @@ def render_recap(
         "title": title or recap_title(manifest),
         "language_names": dict(LANGUAGE_NAMES),
         "inline_vtt": _inline_vtt(manifest, replay_dir) if replay_dir is not None else {},
+        "edit_states": _edit_states(manifest, replay_dir) if replay_dir is not None else {},
+        "review_pages": ({code: f"{REVIEW_DIR}/{code}.html" for code in review_languages(manifest)}
+                         if replay_dir is not None else {}),
     }
     return environment().get_template("recap.html.j2").render(context)
+
+
+def render_review(folder: str | Path, manifest: Manifest, language: str, settings: SubtitleSettings,
+                  video_src: str | None = None) -> str:
+    """HTML of `OUT/<slug>/review/<language>.html`: every subtitle of the language beside
+    what was said, with times and the rules each one breaks.  `video_src` is relative to
+    the replay folder, as for `render_recap`."""
+    folder = Path(folder)
+    docs = review_docs(folder, manifest, language, settings)
+    vtt = {doc.files.vtt: _data_url(subtitle_text([Cue(c.start, c.end, c.lines) for c in doc.cues], "vtt"))
+           for doc in docs}
+    history = [e for e in read_edits(folder) if e.language == language]
+    context = {
+        "manifest": to_dict(manifest),
+        "language": language,
+        "problem": None,
+        "docs": to_dict(docs),
+        "video_src": video_src or None,
+        "title": recap_title(manifest),
+        "language_names": dict(LANGUAGE_NAMES),
+        "inline_vtt": vtt,
+        "history": to_dict(list(reversed(history))),
+        "settings": to_dict(settings),
+        "other_languages": [code for code in review_languages(manifest) if code != language],
+        "export_name": f"{manifest.slug}.{language}.xlf",
+    }
+    return environment().get_template("review.html.j2").render(context)
+
+
+def replay_video_src(manifest: Manifest, folder: str | Path, source: str | Path | None = None) -> str | None:
+    """The replay itself as a path relative to its output folder, when a browser can play it.
+
+    `source` is the input as the pipeline opened it.  Without it (a review import, run from
+    anywhere) the manifest's input is tried from the current folder, then the player link
+    of the recap page written before, so a re-rendered page keeps its player."""
+    if manifest.media.video_codec not in BROWSER_VIDEO:
+        return None
+    folder = Path(folder).resolve()
+    if source is not None:
+        return Path(os.path.relpath(Path(source).resolve(), folder)).as_posix()
+    given = Path(manifest.input) if manifest.input else None
+    if given is not None and given.is_file() and given.stat().st_size == manifest.media.size_bytes:
+        return Path(os.path.relpath(given.resolve(), folder)).as_posix()
+    previous = _previous_player_src(folder / "recap.html")
+    if previous and (folder / previous).is_file():
+        return previous
+    return None
+
+
+class _PlayerSource(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.src: str | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = dict(attrs)
+        if tag == "video" and values.get("id") == "player" and self.src is None:
+            self.src = values.get("src")
+
+
+def _previous_player_src(page: Path) -> str | None:
+    try:
+        parser = _PlayerSource()
+        parser.feed(page.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError):
+        return None
+    return unquote(parser.src) if parser.src else None
+
+
+def write_replay_pages(folder: str | Path, manifest: Manifest, settings: SubtitleSettings,
+                       transcript: Transcript | None = None, source: str | Path | None = None) -> None:
+    """Write `recap.html` and a review page per subtitle language into the replay folder;
+    the transcript is read from `transcript.json` unless given, `source` is the replay's
+    file as the pipeline opened it (see `replay_video_src`)."""
+    folder = Path(folder)
+    if transcript is None:
+        transcript = from_dict(Transcript, read_json(folder / "transcript.json"))
+    video_src = replay_video_src(manifest, folder, source)
+    write_text(folder / "recap.html", render_recap(manifest, transcript, video_src, replay_dir=folder))
+    for language in review_languages(manifest):
+        try:
+            page = render_review(folder, manifest, language, settings, video_src)
+        except ReviewError as exc:
+            # A subtitle file someone broke by hand must not take the recap down with it:
+            # the review page says what is wrong instead.
+            page = render_review_problem(manifest, language, str(exc))
+        write_text(review_page_path(folder, language), page)
+
+
+def render_review_problem(manifest: Manifest, language: str, problem: str) -> str:
+    context = {"manifest": to_dict(manifest), "language": language, "problem": problem,
+               "title": recap_title(manifest), "language_names": dict(LANGUAGE_NAMES)}
+    return environment().get_template("review.html.j2").render(context)
 
 
 def render_index(entries: list[dict], generated_at: str) -> str:
@@ -134,23 +245,51 @@ def render_index(entries: list[dict], generated_at: str) -> str:
 
 
 def _inline_vtt(manifest: Manifest, replay_dir: str | Path) -> dict[str, str]:
-    """Relative VTT path -> data: URL, for the files that exist and are small enough."""
+    """Relative VTT path -> data: URL of the subtitles' latest words, for the files that exist
+    and are small enough.  When a person edited the SRT rather than the VTT, the page plays
+    the SRT's words."""
     root = Path(replay_dir).resolve()
-    paths = [files.vtt for files in manifest.subtitles.values()]
-    paths += [files.vtt for clip in manifest.clips for files in clip.subtitles.values()]
+    pairs = list(manifest.subtitles.values()) + [files for clip in manifest.clips for files in clip.subtitles.values()]
     inlined: dict[str, str] = {}
-    for rel in paths:
-        if not rel or rel in inlined:
+    for files in pairs:
+        if not files.vtt or files.vtt in inlined:
             continue
-        path = (root / rel).resolve()
+        latest = current_version(root, files)
+        path = (root / latest).resolve()
         # The manifest is data; don't let a crafted path pull files from outside the folder.
         if not path.is_relative_to(root) or not path.is_file():
             continue
         if path.stat().st_size > _INLINE_VTT_MAX_BYTES:
             continue
-        encoded = base64.b64encode(path.read_bytes()).decode("ascii")
-        inlined[rel] = "data:text/vtt;charset=utf-8;base64," + encoded
+        if latest == files.vtt:
+            inlined[files.vtt] = _data_url_bytes(path.read_bytes())
+        else:
+            try:
+                inlined[files.vtt] = _data_url(subtitle_text(read_cues(path), "vtt"))
+            except ReviewError:
+                continue  # unreadable: the track falls back to the file itself
     return inlined
+
+
+def _data_url(vtt_text: str) -> str:
+    return _data_url_bytes(vtt_text.encode("utf-8"))
+
+
+def _data_url_bytes(data: bytes) -> str:
+    return "data:text/vtt;charset=utf-8;base64," + base64.b64encode(data).decode("ascii")
+
+
+def _edit_states(manifest: Manifest, replay_dir: str | Path) -> dict[str, dict]:
+    """Relative subtitle path -> its edit state, for the files a person touched."""
+    root = Path(replay_dir)
+    pairs = list(manifest.subtitles.values()) + [files for clip in manifest.clips for files in clip.subtitles.values()]
+    states = {}
+    for files in pairs:
+        for rel in (files.srt, files.vtt):
+            state = edit_state(root / rel)
+            if state.human:
+                states[rel] = to_dict(state)
+    return states
 
 
 def recap_title(manifest: Manifest) -> str:
@@ -224,6 +363,11 @@ def web_url(url: Any) -> str | None:
     except ValueError:
         return None
     return text if scheme in ("http", "https") else None
+
+
+def up(path: Any) -> str:
+    """A path relative to the replay folder as seen from its `review/` folder."""
+    return f"../{path}" if path else ""
 
 
 def basename(path: Any) -> str:

@@ -152,14 +152,17 @@ class Product:
 
 @dataclass
 class Mention:
-    """A place in the transcript where a catalog product is named."""
+    """A place in the transcript where a catalog product (or, without a catalog, a
+    candidate product) is named."""
 
-    product: str  # catalog id
+    product: str  # catalog id, or `candidate-<words>` for a product found without a catalog
     start: float
     end: float
     text: str  # the words as transcribed
     matched: str  # the catalog name or alias they matched
     similarity: float  # 0-100
+    kind: str = "name"  # name | alias | partial (part of a name) | candidate (no catalog)
+    confidence: float = 1.0  # 0-1: under 0.75, a common word or a lower-case part of a name
 
 
 # --- selection and clips -----------------------------------------------------------------
@@ -180,6 +183,7 @@ class Highlight:
 class SubtitleFiles:
     srt: str
     vtt: str
+    ass: str | None = None  # styled, for editors and for burning in with libass
 
 
 @dataclass
@@ -194,6 +198,12 @@ class Clip:
     thumbnail: str
     mode: str = "exact"
     subtitles: dict[str, SubtitleFiles] = field(default_factory=dict)
+    # Seconds the clip starts before the highlight did: copy mode can only start on a keyframe.
+    shift: float = 0.0
+    framing: str | None = None  # vertical: "face" (the crop follows the host) or "fit" (whole frame, blurred sides)
+    captions: str | None = None  # vertical: the ASS script burned into the picture
+    caption_language: str | None = None
+    loudness_target: float | None = None  # LUFS the audio was normalised to, if it was
 
 
 @dataclass

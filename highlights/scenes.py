@@ -1,28 +1,116 @@
 """Scenes stage: hard cuts in the picture, found with PySceneDetect.
 
 In a live stream the camera rarely cuts when the product changes, so cuts never decide
-where a clip is; they only let its edges land on a clean picture change."""
+where a clip is; they only let its edges land on a clean picture change.
+
+Two detectors implement `SceneDetector`:
+- `FullScan`: PySceneDetect's ContentDetector over every frame (the reference).
+- `KeyframeScan` (default): decodes only the keyframes (a small fraction of the frames,
+  and the cheap ones: no motion compensation), marks the gaps between keyframes where the
+  picture changed, and runs the same ContentDetector over just those stretches. Encoders
+  put a keyframe on most cuts anyway, and a live stream has few cuts, so most of the video
+  is never decoded at all."""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Protocol
+
+import av
+import numpy as np
 
 from .config import SceneSettings
 from .records import MediaInfo
 
 
+class SceneDetector(Protocol):
+    def detect(self, path: Path, media: MediaInfo) -> list[float]:
+        """Seconds at which a new shot starts (0 is not a cut)."""
+
+
 def detect_cuts(path: str | Path, media: MediaInfo, settings: SceneSettings) -> list[float]:
-    """Seconds at which a new shot starts (the first shot's start, 0, is not a cut)."""
     if not settings.enabled or not media.has_video:
         return []
-    from scenedetect import ContentDetector, SceneManager, open_video
+    detector: SceneDetector = (KeyframeScan(settings) if settings.method == "keyframes" else FullScan(settings))
+    return detector.detect(Path(path), media)
 
-    video = open_video(str(path), backend="pyav")
-    manager = SceneManager()
-    manager.auto_downscale = False
-    manager.downscale = max(1, (media.width or settings.downscale_width) // settings.downscale_width)
-    manager.add_detector(ContentDetector(threshold=settings.threshold,
-                                         min_scene_len=settings.min_scene_frames))
-    manager.detect_scenes(video=video)
-    scenes = manager.get_scene_list()
-    return [round(start.seconds, 3) for start, _end in scenes[1:]]
+
+class FullScan:
+    def __init__(self, settings: SceneSettings):
+        self.settings = settings
+
+    def detect(self, path: Path, media: MediaInfo, start: float | None = None,
+               end: float | None = None) -> list[float]:
+        from scenedetect import ContentDetector, SceneManager, open_video
+
+        video = open_video(str(path), backend="pyav")
+        manager = SceneManager()
+        manager.auto_downscale = False
+        manager.downscale = max(1, (media.width or self.settings.downscale_width) // self.settings.downscale_width)
+        manager.add_detector(ContentDetector(threshold=self.settings.threshold,
+                                             min_scene_len=self.settings.min_scene_frames))
+        if start:
+            video.seek(start)
+        manager.detect_scenes(video=video, end_time=end)
+        scenes = manager.get_scene_list()
+        return [round(first.seconds, 3) for first, _last in scenes[1:]]
+
+
+class KeyframeScan:
+    # A picture difference between two keyframes this far below the cut threshold is
+    # still looked at closely: motion over two seconds can hide a cut's jump.
+    CANDIDATE_RATIO = 0.5
+    THUMB = (64, 36)
+
+    def __init__(self, settings: SceneSettings):
+        self.settings = settings
+
+    def detect(self, path: Path, media: MediaInfo) -> list[float]:
+        keyframes = self._keyframe_thumbnails(path)
+        fps = media.fps or 25.0
+        lead = (self.settings.min_scene_frames + 2) / fps  # ContentDetector's warm-up
+        changed: list[list[float]] = []
+        for (t0, a), (t1, b) in zip(keyframes, keyframes[1:]):
+            if _content_difference(a, b) < self.settings.threshold * self.CANDIDATE_RATIO:
+                continue
+            if changed and changed[-1][1] >= t0 - lead:
+                changed[-1][1] = t1  # one pass over neighbouring stretches
+            else:
+                changed.append([t0, t1])
+        cuts: set[float] = set()
+        full = FullScan(self.settings)
+        for t0, t1 in changed:
+            for cut in full.detect(path, media, start=max(0.0, t0 - lead), end=t1 + 1.5 / fps):
+                if t0 < cut <= t1 + 0.5 / fps:
+                    cuts.add(cut)
+        return _drop_close(sorted(cuts), self.settings.min_scene_frames / fps)
+
+    def _keyframe_thumbnails(self, path: Path) -> list[tuple[float, np.ndarray]]:
+        thumbs = []
+        with av.open(str(path)) as container:
+            stream = container.streams.video[0]
+            stream.codec_context.skip_frame = "NONKEY"
+            stream.thread_type = "AUTO"
+            for frame in container.decode(stream):
+                if frame.time is None:
+                    continue
+                small = frame.reformat(width=self.THUMB[0], height=self.THUMB[1], format="rgb24").to_ndarray()
+                thumbs.append((float(frame.time), small))
+        return thumbs
+
+
+def _content_difference(a: np.ndarray, b: np.ndarray) -> float:
+    """ContentDetector's measure: mean absolute change of hue, saturation and value."""
+    import cv2
+
+    hsv_a = cv2.cvtColor(a, cv2.COLOR_RGB2HSV).astype(np.int16)
+    hsv_b = cv2.cvtColor(b, cv2.COLOR_RGB2HSV).astype(np.int16)
+    return float(np.abs(hsv_a - hsv_b).reshape(-1, 3).mean(axis=0).mean())
+
+
+def _drop_close(cuts: list[float], gap: float) -> list[float]:
+    kept: list[float] = []
+    for cut in cuts:
+        if not kept or cut - kept[-1] >= gap - 1e-6:
+            kept.append(cut)
+    return kept

@@ -1,34 +1,100 @@
 """Highlight selection: from product mentions to the clips worth cutting.
 
-A presentation is the run of sentences around the mentions of one product; its edges sit
-on sentence boundaries (never inside a word) and move onto a nearby scene cut when one is
-close enough.  Presentations are ranked by score; the best that do not overlap are kept."""
+A presentation is the run of sentences about one product.  It starts from the sentences
+that name it (mentions of the product close together, with no other product named between)
+and grows over the sentences around them that still talk about it.  In a live stream the
+host rarely pauses between topics and the camera does not cut at them, so the end of a
+presentation is found from the words (lexical cohesion, as in TextTiling): a following
+sentence still belongs to it when it shares content words with what was said about the
+product, carries a sales cue (price, code, call to action), or starts by referring back to
+it ("it", "они", "ta"); it ends where another product is named, where chatter begins
+(greetings, weather, thanks), or after a sentence that does none of this.
+
+Clip edges sit on sentence boundaries (never inside a word), may stretch into a stretch
+where nothing was transcribed to reach the minimum length, and move onto a scene cut when
+one is close enough.  Presentations are scored by how surely they name the product and by
+their sales cues; the best that do not overlap are kept, each with its reasons."""
 
 from __future__ import annotations
 
-import re
+import bisect
 from dataclasses import dataclass, field
 
 from .config import SelectionSettings
-from .records import Highlight, Mention, Product, Sentence, Transcript
-from .text import sentences as split_sentences
+from .cues import CUE_KINDS, WEIGHTS, SalesCue, find_cues
+from .lexicons import Lexicon, find_phrases, load_lexicon
+from .mentions import SURE
+from .records import Highlight, Mention, Product, Transcript, Word
+from .stemming import Token, stemmer, tokenize, tokenize_text
+from .text import SENTENCE_END
 
-PRICE = re.compile(r"[$€£₽₴]\s?\d|\d\s?(?:[$€£₽₴]|zł|pln|usd|eur|uah|rub)\b"
-                   r"|\b(?:dollars?|euros?|pounds?|bucks|złot\w*|рубл\w*|доллар\w*|гривн\w*|dólares|dolares)\b",
-                   re.IGNORECASE)
+EDGE_MARGIN = 0.05  # seconds kept clear of a neighbouring word when an edge stretches
+LONG_SENTENCE = 8.0  # seconds; a longer "sentence" is cut into its clauses
+MIN_CLAUSE_WORDS = 3
+COMMON_SHARE = 0.2  # a word in more than this share of sentences carries no topic
 
-# Hosts pause when they change the subject; a shorter pause is breath within a topic.
-TOPIC_PAUSE = 0.75
+
+@dataclass
+class _Unit:
+    """A sentence (refined: see `speech_units`) and what it says."""
+
+    first: int  # word indices, inclusive
+    last: int
+    start: float
+    end: float
+    stems: set[str] = field(default_factory=set)  # content words
+    cues: list[SalesCue] = field(default_factory=list)
+    chatter: bool = False
+    intro: bool = False
+    refers: bool = False
+    named: dict[str, float] = field(default_factory=dict)  # product -> surest mention in it
 
 
 @dataclass
 class _Presentation:
     product: str
-    mentions: list[Mention]
-    first: int  # sentence indices, inclusive
+    first: int  # unit indices, inclusive
     last: int
-    reasons: list[str] = field(default_factory=list)
+    named_last: int  # the last unit that names the product surely
+    vocabulary: set[str] = field(default_factory=set)
     score: float = 0.0
+    reasons: list[str] = field(default_factory=list)
+
+
+def speech_units(words: list[Word], language: str) -> list[tuple[int, int]]:
+    """Sentences as (first word, last word): split at sentence punctuation, at a pause of
+    1.5 s, and where Whisper left the full stop out but capitalised the next sentence's
+    first word ("... warm and bright Now let me show you ..."). Whisper sometimes runs half a
+    minute of talk into one sentence; one longer than LONG_SENTENCE is cut at its commas."""
+    stopwords = load_lexicon(language).stopwords
+    units, begin = [], 0
+    for index, word in enumerate(words):
+        following = words[index + 1] if index + 1 < len(words) else None
+        if following is None or SENTENCE_END.search(word.text.strip()) or following.start - word.end >= 1.5 \
+                or _starts_sentence(following, word, stopwords):
+            units += _clauses(words, begin, index)
+            begin = index + 1
+    return units
+
+
+def _clauses(words: list[Word], first: int, last: int) -> list[tuple[int, int]]:
+    if words[last].end - words[first].start <= LONG_SENTENCE:
+        return [(first, last)]
+    clauses, begin = [], first
+    for index in range(first, last):
+        if words[index].text.rstrip()[-1:] in ",;:" and index - begin + 1 >= MIN_CLAUSE_WORDS \
+                and last - index >= MIN_CLAUSE_WORDS:
+            clauses.append((begin, index))
+            begin = index + 1
+    return clauses + [(begin, last)]
+
+
+def _starts_sentence(word: Word, previous: Word, stopwords: frozenset[str]) -> bool:
+    text = word.text.strip()
+    if len(text) < 2 or not text[0].isupper() or text.isupper() or previous.text.rstrip()[-1:] in ",;:-–":
+        return False
+    first = "".join(ch for ch in text.split("'")[0].split("’")[0] if ch.isalpha()).casefold()
+    return first in stopwords
 
 
 def select_highlights(
@@ -38,127 +104,260 @@ def select_highlights(
     scene_cuts: list[float],
     settings: SelectionSettings,
 ) -> list[Highlight]:
-    sents = split_sentences(transcript)
-    if not sents or not mentions or settings.max_clips == 0:
+    words = transcript.words
+    if not words or not mentions or settings.max_clips == 0:
         return []
+    language = transcript.language
+    lexicon = load_lexicon(language)
+    tokens = tokenize(words, language)
+    units = _units(words, tokens, find_cues(words, language, tokens), mentions, lexicon, language)
     names = {p.id: p.name for p in products}
-    owner = _sentence_owners(sents, mentions)
-    presentations = _presentations(sents, mentions, owner, settings)
-    for presentation in presentations:
-        _fit_length(presentation, sents, owner, settings)
-        _score(presentation, sents)
+    presentations = _presentations(units, mentions, settings)
+    owner: list[int | None] = [None] * len(units)
+    for number, p in enumerate(presentations):
+        for index in range(p.first, p.last + 1):
+            owner[index] = number if owner[index] is None else owner[index]
+        p.vocabulary = _product_words(names.get(p.product, ""), language) | _topic_words(units, p.first, p.last)
+    for number, p in enumerate(presentations):
+        _extend_forward(p, number, units, owner, settings)
+    for number, p in enumerate(presentations):
+        _extend_backward(p, number, units, owner, settings)
+    duration = max(transcript.duration, words[-1].end)
+    for number, p in enumerate(presentations):
+        _fit_length(p, number, units, owner, duration, settings)
     chosen: list[Highlight] = []
-    for presentation in sorted(presentations, key=lambda p: (-p.score, sents[p.first].start)):
-        start, end = _edges(presentation, sents, scene_cuts, transcript.duration, settings)
+    for p in presentations:
+        _score(p, units, words, mentions, names)
+    for p in sorted(presentations, key=lambda p: (-p.score, units[p.first].start)):
+        if p.score < settings.min_score:
+            continue
+        start, end = _edges(p, units, words, scene_cuts, duration, settings)
         if any(start < h.end and h.start < end for h in chosen):
             continue
-        count = len(presentation.mentions)
-        reasons = [f"names {names.get(presentation.product, presentation.product)} {count}x"]
-        reasons += presentation.reasons
-        chosen.append(Highlight(start=round(start, 3), end=round(end, 3), products=[presentation.product],
-                                score=round(presentation.score, 2), reasons=reasons))
+        chosen.append(Highlight(start=round(start, 3), end=round(end, 3), products=[p.product],
+                                score=round(p.score, 2), reasons=p.reasons))
         if len(chosen) == settings.max_clips:
             break
     return sorted(chosen, key=lambda h: h.start)
 
 
-def _sentence_owners(sents: list[Sentence], mentions: list[Mention]) -> list[set[str]]:
-    """The products each sentence names."""
-    owners: list[set[str]] = [set() for _ in sents]
+# --- what each sentence says ----------------------------------------------------------------
+
+
+def _units(words, tokens: list[Token], cues: list[SalesCue], mentions: list[Mention], lexicon: Lexicon,
+           language: str) -> list[_Unit]:
+    stem = stemmer(language)
+    units = [_Unit(first, last, words[first].start, words[last].end) for first, last in speech_units(words, language)]
+    starts = [u.start for u in units]
+
+    def unit_at(time: float) -> int:
+        return max(0, bisect.bisect_right(starts, time + 1e-6) - 1)
+
+    by_unit: list[list[Token]] = [[] for _ in units]
+    word_unit = [0] * len(words)
+    for number, unit in enumerate(units):
+        for index in range(unit.first, unit.last + 1):
+            word_unit[index] = number
+    for token in tokens:
+        by_unit[word_unit[token.first]].append(token)
+    for unit, own in zip(units, by_unit):
+        texts, kinds = [t.text for t in own], [t.kind for t in own]
+        unit.stems = {stem(t.text) for t in own if t.kind == "word" and len(t.text) >= 3
+                      and t.text not in lexicon.stopwords}
+        unit.chatter = bool(find_phrases(texts, kinds, lexicon.chatter))
+        unit.intro = any(start <= 1 for start, _end, _p in find_phrases(texts, kinds, lexicon.intro))
+        unit.refers = bool(own) and (texts[0] in lexicon.refer or " ".join(texts[:2]) in lexicon.refer)
+    for cue in cues:
+        units[unit_at(cue.start)].cues.append(cue)
     for mention in mentions:
-        owners[_sentence_at(sents, mention.start)].add(mention.product)
-    return owners
+        unit = units[unit_at(mention.start)]
+        unit.named[mention.product] = max(unit.named.get(mention.product, 0.0), mention.confidence)
+    # Words said all through the replay ("today", the host's pet words) tie nothing together.
+    counts: dict[str, int] = {}
+    for unit in units:
+        for s in unit.stems:
+            counts[s] = counts.get(s, 0) + 1
+    common = {s for s, c in counts.items() if c > max(2, COMMON_SHARE * len(units))}
+    for unit in units:
+        unit.stems -= common
+    return units
 
 
-def _sentence_at(sents: list[Sentence], time: float) -> int:
-    for index, sentence in enumerate(sents):
-        if time < sentence.end or index == len(sents) - 1:
-            return index
-    return len(sents) - 1
+def _product_words(name: str, language: str) -> set[str]:
+    stem = stemmer(language)
+    return {stem(t.text) for t in tokenize_text(name, language) if t.kind == "word"}
 
 
-def _presentations(sents, mentions, owner, settings) -> list[_Presentation]:
+def _topic_words(units: list[_Unit], first: int, last: int) -> set[str]:
+    return set().union(*(units[i].stems for i in range(first, last + 1)))
+
+
+def _names_other(unit: _Unit, product: str) -> bool:
+    return any(p != product and c >= SURE for p, c in unit.named.items())
+
+
+# --- presentations --------------------------------------------------------------------------
+
+
+def _presentations(units: list[_Unit], mentions: list[Mention], settings: SelectionSettings) -> list[_Presentation]:
+    """Sure mentions of one product, close together with no other product named between,
+    and the sentences from the first to the last of them."""
+    starts = [u.start for u in units]
     groups: list[_Presentation] = []
-    open_groups: dict[str, _Presentation] = {}
-    for mention in mentions:
-        index = _sentence_at(sents, mention.start)
-        group = open_groups.get(mention.product)
-        if group and mention.start - group.mentions[-1].end <= settings.merge_gap and not _other_product_between(
-            owner, group.last, index, mention.product
-        ):
-            group.mentions.append(mention)
-            group.last = max(group.last, index)
-            continue
-        group = _Presentation(mention.product, [mention], index, index)
-        open_groups[mention.product] = group
+    open_groups: dict[str, tuple[_Presentation, float]] = {}
+    for mention in sorted((m for m in mentions if m.confidence >= SURE), key=lambda m: m.start):
+        index = max(0, bisect.bisect_right(starts, mention.start + 1e-6) - 1)
+        current = open_groups.get(mention.product)
+        if current:
+            group, last_time = current
+            between = range(group.named_last + 1, index)
+            if mention.start - last_time <= settings.merge_gap and \
+                    not any(_names_other(units[i], mention.product) for i in between):
+                group.last = group.named_last = max(group.named_last, index)
+                open_groups[mention.product] = (group, mention.end)
+                continue
+        group = _Presentation(mention.product, index, index, index)
         groups.append(group)
-    return groups
+        open_groups[mention.product] = (group, mention.end)
+    return sorted(groups, key=lambda g: g.first)
 
 
-def _score(p: _Presentation, sents: list[Sentence]) -> None:
-    text = " ".join(s.text for s in sents[p.first:p.last + 1])
-    p.score = len(p.mentions) + 0.5 * len({m.matched for m in p.mentions})
-    if PRICE.search(text):
-        p.score += 1.0
-        p.reasons.append("states a price")
+def _free(index: int, units, owner, product: str) -> bool:
+    return 0 <= index < len(units) and owner[index] is None and not _names_other(units[index], product)
 
 
-def _other_product_between(owner, first: int, last: int, product: str) -> bool:
-    return any(owner[i] - {product} for i in range(first, last + 1))
+def _about(p: _Presentation, unit: _Unit) -> bool:
+    """Does this sentence still talk about the product?"""
+    return bool(unit.cues) or unit.refers or p.product in unit.named or bool(unit.stems & p.vocabulary)
 
 
-def _fit_length(p: _Presentation, sents: list[Sentence], owner, settings: SelectionSettings) -> None:
-    """Grow to the sentences after the last name that still talk about the product (until
-    another product is named, a long pause, or `trail` seconds), then to the minimum
-    length; shrink to the maximum."""
+def _extend_forward(p: _Presentation, number: int, units, owner, settings: SelectionSettings) -> None:
+    named_end = units[p.named_last].end
 
-    def span() -> float:
-        return sents[p.last].end - sents[p.first].start
+    def fits(index: int) -> bool:
+        unit = units[index]
+        return (_free(index, units, owner, p.product) and not (unit.chatter and not unit.cues)
+                and unit.end - named_end <= settings.trail and unit.end - units[p.first].start <= settings.max_clip)
 
-    def free(index: int) -> bool:
-        return 0 <= index < len(sents) and not (owner[index] - {p.product})
-
-    last_named = sents[p.last].end
-    while free(p.last + 1) and sents[p.last + 1].start - sents[p.last].end < TOPIC_PAUSE \
-            and sents[p.last + 1].end - last_named <= settings.trail \
-            and sents[p.last + 1].end - sents[p.first].start <= settings.max_clip:
-        p.last += 1
-    while span() < settings.min_clip:
-        after = sents[p.last + 1].start - sents[p.last].end if free(p.last + 1) else None
-        before = sents[p.first].start - sents[p.first - 1].end if free(p.first - 1) else None
-        if after is None and before is None:
-            break
-        # Prefer what follows the name: hosts name the product, then describe it.
-        if after is not None and (before is None or after <= before + 1.0):
-            if sents[p.last + 1].end - sents[p.first].start > settings.max_clip:
-                break
-            p.last += 1
+    index = p.last + 1
+    while index < len(units) and fits(index):
+        if _about(p, units[index]):
+            _take(p, number, owner, units, index)
+            index += 1
+        elif index + 1 < len(units) and fits(index + 1) and _about(p, units[index + 1]):
+            # One sentence that shares no words, when the next is about the product again.
+            _take(p, number, owner, units, index, learn=False)
+            _take(p, number, owner, units, index + 1)
+            index += 2
         else:
-            if sents[p.last].end - sents[p.first - 1].start > settings.max_clip:
-                break
-            p.first -= 1
-    while span() > settings.max_clip and p.last > p.first:
-        # Drop whichever end sentence carries no mention; the tail first.
-        tail_named = p.product in owner[p.last]
-        head_named = p.product in owner[p.first]
-        if not tail_named or head_named:
+            break
+
+
+def _extend_backward(p: _Presentation, number: int, units, owner, settings: SelectionSettings) -> None:
+    """An introduction just before the first name ("Next up, something for your desk.")."""
+    first_named = units[p.first].start
+    index = p.first - 1
+    while index >= 0 and _free(index, units, owner, p.product):
+        unit = units[index]
+        if unit.chatter or first_named - unit.start > settings.lead:
+            break
+        if not (unit.intro or unit.cues or unit.stems & p.vocabulary):
+            break
+        _take(p, number, owner, units, index)
+        index -= 1
+
+
+def _take(p: _Presentation, number: int, owner, units, index: int, learn: bool = True) -> None:
+    owner[index] = number
+    p.first, p.last = min(p.first, index), max(p.last, index)
+    if learn:
+        p.vocabulary |= units[index].stems
+
+
+def _fit_length(p: _Presentation, number: int, units, owner, duration: float, settings: SelectionSettings) -> None:
+    """Reach the minimum length (first through untranscribed time around the edges, then
+    through neighbouring sentences that belong to no presentation, chatter last); shrink to
+    the maximum, dropping end sentences that do not name the product first."""
+    while _room(p, units, duration) < settings.min_clip:
+        options = []
+        for index, after in ((p.last + 1, True), (p.first - 1, False)):
+            if _free(index, units, owner, p.product):
+                span = max(units[p.last].end, units[index].end) - min(units[p.first].start, units[index].start)
+                if span <= settings.max_clip:
+                    options.append((units[index].chatter, not after, index))
+        if not options:
+            break
+        _take(p, number, owner, units, min(options)[2], learn=False)
+    while units[p.last].end - units[p.first].start > settings.max_clip and p.last > p.first:
+        tail_named = units[p.last].named.get(p.product, 0.0) >= SURE
+        head_named = units[p.first].named.get(p.product, 0.0) >= SURE
+        dropped = p.last if not tail_named or head_named else p.first
+        owner[dropped] = None
+        if dropped == p.last:
             p.last -= 1
         else:
             p.first += 1
 
 
-def _edges(p: _Presentation, sents, scene_cuts, duration: float, settings: SelectionSettings) -> tuple[float, float]:
-    first_word, last_word = sents[p.first].words[0], sents[p.last].words[-1]
-    previous_end = sents[p.first - 1].end if p.first > 0 else 0.0
-    next_start = sents[p.last + 1].start if p.last + 1 < len(sents) else duration
+def _room(p: _Presentation, units, duration: float) -> float:
+    """The longest the clip can be without taking in another sentence."""
+    before = units[p.first - 1].end + EDGE_MARGIN if p.first > 0 else 0.0
+    after = units[p.last + 1].start - EDGE_MARGIN if p.last + 1 < len(units) else duration
+    return after - before
+
+
+# --- score, reasons and edges ---------------------------------------------------------------
+
+
+def _score(p: _Presentation, units, words, mentions: list[Mention], names: dict[str, str]) -> None:
+    start, end = units[p.first].start, units[p.last].end
+    own = [m for m in mentions if m.product == p.product and start <= m.start <= end]
+    if not any(m.confidence >= SURE for m in own):
+        p.score = 0.0
+        return
+    best: dict[str, SalesCue] = {}
+    for index in range(p.first, p.last + 1):
+        for cue in units[index].cues:
+            if cue.kind not in best or (cue.value and not best[cue.kind].value):
+                best[cue.kind] = cue
+    p.score = sum(m.confidence for m in own) + sum(WEIGHTS[kind] for kind in best)
+    p.reasons = [f"names {names.get(p.product, p.product)} {len(own)}x"]
+    p.reasons += [best[kind].reason for kind in CUE_KINDS if kind in best]
+
+
+def _edges(p: _Presentation, units, words: list[Word], scene_cuts: list[float], duration: float,
+           settings: SelectionSettings) -> tuple[float, float]:
+    first_word, last_word = words[units[p.first].first], words[units[p.last].last]
+    previous_end = units[p.first - 1].end if p.first > 0 else 0.0
+    next_start = units[p.last + 1].start if p.last + 1 < len(units) else duration
     start = max(previous_end, first_word.start - settings.pad, 0.0)
     end = min(next_start, last_word.end + settings.pad, duration)
-    # A cut in the silence around the edge is a cleaner place to begin or end.
-    start = _nearest_cut(scene_cuts, start, previous_end, first_word.start, settings.snap_tolerance)
-    end = _nearest_cut(scene_cuts, end, last_word.end, next_start, settings.snap_tolerance)
+    short = settings.min_clip - (end - start)
+    if short > 0:  # stretch into time nobody was heard in, after the end first
+        later = max(0.0, min(short, next_start - EDGE_MARGIN - end if p.last + 1 < len(units) else duration - end))
+        end += later
+        start -= max(0.0, min(short - later, start - (previous_end + EDGE_MARGIN if p.first > 0 else 0.0)))
+    if end - start > settings.max_clip:
+        end = max(last_word.end, start + settings.max_clip) if last_word.end - start <= settings.max_clip else end
+    # A long stretch with no words (music, or speech the ASR missed) runs, as far as we can
+    # tell, until the picture changes: both edges beside it go to the last cut inside it.
+    cuts_after = [c for c in scene_cuts if last_word.end < c < next_start and c - start <= settings.max_clip]
+    if next_start - last_word.end > settings.snap_tolerance and cuts_after:
+        end = max(end, max(cuts_after))
+    cuts_before = [c for c in scene_cuts if previous_end < c < first_word.start and end - c <= settings.max_clip]
+    if first_word.start - previous_end > settings.snap_tolerance and cuts_before:
+        start = max(cuts_before)
+    # A cut in the silence around the edge is a cleaner place to begin or end, unless it
+    # would make the clip shorter than the minimum.
+    floor = min(settings.min_clip, end - start)
+    start = _nearest_cut([c for c in scene_cuts if end - c >= floor], start, previous_end, first_word.start,
+                         settings.snap_tolerance)
+    end = _nearest_cut([c for c in scene_cuts if c - start >= floor], end, last_word.end, next_start,
+                       settings.snap_tolerance)
     return start, end
 
 
 def _nearest_cut(cuts: list[float], edge: float, low: float, high: float, tolerance: float) -> float:
     usable = [cut for cut in cuts if low <= cut <= high and abs(cut - edge) <= tolerance]
     return min(usable, key=lambda cut: abs(cut - edge)) if usable else edge
+

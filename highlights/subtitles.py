@@ -1,15 +1,20 @@
-"""Subtitles stage: cues built from word timestamps to broadcast rules, written as SRT and
-WebVTT by pysubs2.
+"""Subtitles stage: cues built from word timestamps to broadcast rules, written as SRT,
+WebVTT and ASS by pysubs2.
 
 Rules (all in `SubtitleSettings`): at most `max_chars_per_line` characters per line and
 `max_lines` lines, a cue lasts `min_duration`..`max_duration` seconds, reading speed aims
-at `target_cps` and never needs more than `max_cps` unless the speaker is faster than
-that, cues are `min_gap_frames` apart, breaks fall at punctuation and pauses rather than
-mid-phrase, and a number stays with the unit or currency after it."""
+at `target_cps` and stays under `max_cps`, cues are `min_gap_frames` apart and never of
+zero length.  Where a cue or a line breaks is chosen over the whole run of words (dynamic
+programming, not first-fit): sentence ends and clause punctuation are good places, pauses
+are better, after an article or a preposition is bad, and inside a number with its unit
+or inside a product name is avoided unless nothing else fits."""
 
 from __future__ import annotations
 
+import bisect
 import re
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pysubs2
@@ -18,139 +23,419 @@ from .config import SubtitleSettings
 from .edits import write_generated
 from .records import Cue, Word
 
-CLAUSE_END = re.compile(r"[,;:–—]$")
 SENTENCE_END = re.compile(r"[.!?…]+[\"')\]»”]*$")
-NUMBER = re.compile(r"^[$€£₽₴]?\d[\d.,]*%?$")
-PAUSE = 0.7  # a silence this long is a natural place for a new cue
+CLAUSE_END = re.compile(r"([,;:]|[–—-]{1,2})[\"')\]»”]*$")
+NUMBER = re.compile(r"^[-+]?[$€£₽₴¥]?\d+(?:[.,\u00a0]\d+)*%?[$€£₽₴¥]?$")
+CURRENCY = re.compile(r"^(?:[$€£₽₴¥]|USD|EUR|GBP|RUB|UAH|PLN|zł|грн|руб\.?)$", re.IGNORECASE)
+THOUSANDS = re.compile(r"^\d{3}(?:[.,]\d+)?[$€£₽₴¥]?[.,!?]?$")
+
+# Articles, prepositions, conjunctions and particles of the eight languages: a line or a cue
+# should not end on one of them (it belongs with the words after it).
+FUNCTION_WORDS = frozenset("""
+a an the of to in on at for with by from into and or but nor as if so than that this these those my your our his
+her its their is are was be not no any some every each very more most such
+в во на с со к ко по о об обо от до из у за для без под над при про через и а но или что чтобы как не ни же ли бы
+это мы вы он она они я ты
+у з із зі від про для без під над при через і й та але або що щоб як не ні же б це ми ви він вона вони
+el la los las un una unos unas de del al en con por para sin sobre entre y e o u pero que como no se su sus mi tu
+o os as um uma uns umas do da dos das em no na nos nas com sem e ou mas que não seu sua
+le les une des du au aux à dans sur avec pour par sans et ou mais que qui ne se ce cette son sa ses mon ma
+il lo gli i uno di della dei degli delle alla nel nella con per su da ed ma che non si
+w we na z ze do od po u za dla bez pod nad przy przez i oraz ale lub albo czy że jak nie się to
+""".split())
+# Words that open a new clause: breaking just before them reads naturally.
+CLAUSE_OPENERS = frozenset("""
+and but or so because which who when while then
+и а но или что потому который когда пока тогда
+і та але або що бо який коли поки тоді
+y pero o porque que cuando mientras
+e mas ou porque quando enquanto
+et mais ou parce qui quand pendant
+e ma o perché che quando mentre
+i ale lub bo który kiedy gdy
+""".split())
+
+PAUSE_HARD = 1.5  # seconds of silence that always end a cue
+LEAD_IN = 0.4  # a cue may appear this much before its first word when it needs the time to be read
+MAX_DELAY = 0.5  # ... and this much after it, to give the cue before it time to be read
+PAUSE_MATCHED = 0.25  # a pause this long in the original is kept in a translation's timing
+GLUE = 100.0  # cost of breaking inside a number+unit or a protected name
 
 
-def build_cues(words: list[Word], settings: SubtitleSettings, offset: float = 0.0,
-               duration: float | None = None) -> list[Cue]:
+@dataclass
+class Token:
+    text: str
+    start: float
+    end: float
+    glued_to_next: bool = False
+    name: bool = False  # starts a catalog name: its capital says nothing about sentences
+    after: float = 0.0  # what a cue or line break after this token costs
+    ends: bool = False  # ends a sentence
+
+
+def build_cues(words: list[Word], settings: SubtitleSettings, offset: float = 0.0, duration: float | None = None,
+               keep_together: Iterable[str] = ()) -> list[Cue]:
     """Cues for `words`, with times shifted by `-offset` (a clip's start); no cue outlasts
-    `duration` (the clip's or the replay's length)."""
-    words = [Word(w.start - offset, w.end - offset, w.text, w.probability) for w in words if w.text.strip()]
-    groups = _group(words, settings)
-    cues = [Cue(g[0].start, g[-1].end, break_lines(_text(g), settings)) for g in groups]
-    cues = _retime(cues, settings)
-    if duration is not None and cues:
-        cues[-1].end = round(max(min(cues[-1].end, duration), cues[-1].start + 0.001), 3)
-    return cues
+    `duration` (the clip's or the replay's length).  `keep_together` names phrases (product
+    names, brands) that are not split across lines or cues when they fit."""
+    tokens = [Token(w.text.strip(), w.start - offset, w.end - offset) for w in words if w.text.strip()]
+    _prepare(tokens, keep_together)
+    cues = []
+    runs = _runs(tokens)
+    for index, run in enumerate(runs):
+        following = runs[index + 1][0].start if index + 1 < len(runs) else (
+            duration if duration is not None else float("inf"))
+        for first, last in _segment(run, settings, following):
+            part = run[first:last]
+            cues.append(Cue(part[0].start, max(part[-1].end, part[0].start), _break_lines(part, settings)))
+    return _retime(cues, settings, duration)
 
 
-def _text(words: list[Word]) -> str:
-    return " ".join(w.text.strip() for w in words)
+def _runs(tokens: list[Token]) -> list[list[Token]]:
+    """Stretches of speech between long silences; no cue spans such a silence."""
+    runs: list[list[Token]] = []
+    for token in tokens:
+        if runs and token.start - runs[-1][-1].end < PAUSE_HARD:
+            runs[-1].append(token)
+        else:
+            runs.append([token])
+    return runs
 
 
-def _group(words: list[Word], s: SubtitleSettings) -> list[list[Word]]:
+def _prepare(tokens: list[Token], keep_together: Iterable[str]) -> None:
+    _glue(tokens, keep_together)
+    for left, right in zip(tokens, tokens[1:]):
+        left.after = _break_cost(left, right)
+    for token in tokens:
+        token.ends = bool(SENTENCE_END.search(token.text))
+
+
+def _glue(tokens: list[Token], keep_together: Iterable[str]) -> None:
+    for left, right in zip(tokens, tokens[1:]):
+        if NUMBER.match(left.text) and (right.text[:1].isalpha() or CURRENCY.match(right.text.rstrip(".,!?"))):
+            left.glued_to_next = True  # "49 dollars", "10 hours", "49 €"
+        elif CURRENCY.match(left.text) and NUMBER.match(right.text.rstrip(".,!?")):
+            left.glued_to_next = True  # "$ 49", "USD 49"
+        elif NUMBER.match(left.text) and THOUSANDS.match(right.text):
+            left.glued_to_next = True  # "1 299" written with a space between thousands
+    phrases: dict[str, list[list[str]]] = {}
+    for phrase in keep_together:
+        parts = [_bare(p) for p in phrase.split()]
+        if parts and all(parts):
+            phrases.setdefault(parts[0], []).append(parts)
+    if not phrases:
+        return
+    bare = [_bare(t.text) for t in tokens]
+    for index, first in enumerate(bare):
+        for parts in phrases.get(first, ()):
+            inside = tokens[index:index + len(parts) - 1]
+            if bare[index:index + len(parts)] == parts and not any(SENTENCE_END.search(t.text) for t in inside):
+                tokens[index].name = True
+                for token in inside:
+                    token.glued_to_next = True
+
+
+def _bare(text: str) -> str:
+    return re.sub(r"[^\w]+", "", text.casefold())
+
+
+def _break_cost(left: Token, right: Token) -> float:
+    """How bad it is to end a cue or a line between `left` and `right` (0 is ideal)."""
+    if left.glued_to_next:
+        return GLUE
+    pause = max(0.0, right.start - left.end)
+    bonus = min(4.0, pause * 8)
+    if SENTENCE_END.search(left.text):
+        return 0.0
+    if CLAUSE_END.search(left.text):
+        return max(0.0, 1.0 - bonus)
+    word = _bare(left.text)
+    if word in FUNCTION_WORDS or (len(word) <= 2 and word.isalpha() and left.text.islower()):
+        return max(2.0, 12.0 - bonus)
+    if _bare(right.text) in CLAUSE_OPENERS or right.text[:1] in "–—-(«“\"":
+        return max(0.5, 3.0 - bonus)
+    # A capital after a lower-case word: most likely a sentence Whisper left unpunctuated.
+    if (right.text[:1].isupper() and not right.name and not left.text[:1].isupper()
+            and _bare(right.text) not in ("i", "im", "ill", "ive", "id")):
+        return max(0.5, 2.0 - bonus)
+    return max(1.0, 6.0 - bonus)
+
+
+CUE_COST = 5.0  # each extra cue: keeps cues from being split for no reason
+JOIN_COST = 12.0  # two sentences in one cue
+SHORT_JOIN_COST = 3.0  # ... that fit on one line together
+SILENCE_COST = 6.0  # per second of silence inside a cue (its words show up early)
+ORPHAN_COST = 4.0  # a cue of a word or two that is not a sentence of its own
+SPEED_COST = 1.0  # per character a second over the reading-speed target
+
+
+def _segment(tokens: list[Token], s: SubtitleSettings, following: float = float("inf")) -> list[tuple[int, int]]:
+    """Best cue boundaries for a run of tokens: (first, last) index pairs, last exclusive.
+    `following` is when the next run of speech starts."""
+    n = len(tokens)
+    gap = s.min_gap_frames / s.frame_rate
     capacity = s.max_chars_per_line * s.max_lines
-    groups: list[list[Word]] = []
-    current: list[Word] = []
-    for word in words:
-        if current:
-            previous = current[-1]
-            candidate = _text(current + [word])
-            too_long = len(candidate) > capacity or not _fits_lines(candidate, s)
-            too_slow = word.end - current[0].start > s.max_duration
-            pause = word.start - previous.end >= PAUSE
-            said = _text(current)
-            full_enough = len(said) >= capacity * 0.5
-            natural = SENTENCE_END.search(previous.text.strip()) or (
-                CLAUSE_END.search(previous.text.strip()) and full_enough)
-            if too_long or too_slow or pause or natural:
-                if (too_long or too_slow) and len(current) > 1 and _keep_together(current[-1], word):
-                    # Never strand "49" on one cue and "dollars" on the next.
-                    groups.append(current[:-1])
-                    current = [current[-1]]
-                else:
-                    groups.append(current)
-                    current = []
-        current.append(word)
-    if current:
-        groups.append(current)
-    return groups
-
-
-def _keep_together(previous: Word, word: Word) -> bool:
-    return bool(NUMBER.match(previous.text.strip())) and word.text.strip()[:1].isalpha()
-
-
-def _fits_lines(text: str, s: SubtitleSettings) -> bool:
-    return all(len(line) <= s.max_chars_per_line for line in break_lines(text, s))
+    best = [0.0] + [float("inf")] * n
+    choice = [0] * (n + 1)
+    for last in range(1, n + 1):
+        chars, silence, joins = -1, 0.0, 0
+        for first in range(last - 1, -1, -1):
+            chars += len(tokens[first].text) + 1
+            if first < last - 1:
+                silence += max(0.0, tokens[first + 1].start - tokens[first].end - 0.3)
+                joins += tokens[first].ends
+            single = first == last - 1
+            if not single and (chars > capacity or tokens[last - 1].end - tokens[first].start > s.max_duration):
+                break
+            cost = best[first] + CUE_COST + SILENCE_COST * silence
+            # Text is shared out by time: a cue that would have to be read faster than the
+            # target while another could take some of its words costs more.
+            until = tokens[last].start if last < n else min(following, tokens[n - 1].end + s.max_duration)
+            available = min(s.max_duration, until - gap - tokens[first].start)
+            speed = chars / max(0.05, available)
+            cost += SPEED_COST * max(0.0, speed - s.target_cps) + 10 * SPEED_COST * max(0.0, speed - s.max_cps)
+            # Shorter than the minimum, it would push the next cue late.
+            cost += 10 * max(0.0, s.min_duration - available)
+            if not single and chars > s.max_chars_per_line:
+                layout = _split_lines(tokens[first:last], s, text=False)[0]
+                if layout >= OVERFLOW:
+                    break  # more lines than allowed; more words will not fit either
+                cost += layout
+            # Short sentences may share a line ("Thank you. See you next week."); longer ones
+            # each get a cue.
+            cost += joins * (JOIN_COST if chars > s.max_chars_per_line else SHORT_JOIN_COST)
+            if last < n:
+                cost += tokens[last - 1].after
+            if chars < 12 and not (tokens[last - 1].ends and (first == 0 or tokens[first - 1].ends)):
+                cost += ORPHAN_COST
+            if cost < best[last]:
+                best[last], choice[last] = cost, first
+    bounds = []
+    last = n
+    while last > 0:
+        bounds.append((choice[last], last))
+        last = choice[last]
+    return bounds[::-1]
 
 
 def break_lines(text: str, settings: SubtitleSettings) -> list[str]:
-    """Split a cue's text into at most `max_lines` lines, balanced, preferring a break
-    after punctuation, never inside a number+unit pair."""
-    text = " ".join(text.split())
-    if len(text) <= settings.max_chars_per_line or settings.max_lines == 1:
-        return [text]
-    tokens = text.split(" ")
-    best, best_cost = [text], float("inf")
+    """Split a cue's text into at most `max_lines` balanced lines, breaking after punctuation
+    where it can and never inside a number with its unit when it fits otherwise."""
+    tokens = [Token(t, 0.0, 0.0) for t in text.split()]
+    _prepare(tokens, ())
+    return _break_lines(tokens, settings)
+
+
+def _break_lines(tokens: list[Token], s: SubtitleSettings) -> list[str]:
+    return _split_lines(tokens, s)[1]
+
+
+OVERFLOW = 1000.0  # per character over the line limit: only when nothing else fits
+
+
+def _split_lines(tokens: list[Token], s: SubtitleSettings, text: bool = True) -> tuple[float, list[str]]:
+    """The best way to lay `tokens` out in at most `max_lines` lines, and what it costs
+    (`OVERFLOW` or more when they do not fit); without `text`, only the cost."""
+    sizes = [len(t.text) for t in tokens]
+    width = sum(sizes) + len(tokens) - 1
+    if width <= s.max_chars_per_line or s.max_lines == 1 or len(tokens) == 1:
+        return OVERFLOW * max(0, width - s.max_chars_per_line), [" ".join(t.text for t in tokens)] if text else []
+    limit = s.max_chars_per_line
+    best_cut, best_cost, best_lower = 0, float("inf"), None
+    top, ends_top, ends_all = -1, 0, sum(t.ends for t in tokens[:-1])
     for cut in range(1, len(tokens)):
-        first, second = " ".join(tokens[:cut]), " ".join(tokens[cut:])
-        overflow = max(0, len(first) - settings.max_chars_per_line) + max(0, len(second) - settings.max_chars_per_line)
-        cost = overflow * 100 + abs(len(first) - len(second))
-        if CLAUSE_END.search(tokens[cut - 1]) or SENTENCE_END.search(tokens[cut - 1]):
-            cost -= 12
-        if NUMBER.match(tokens[cut - 1]) and tokens[cut][:1].isalpha():
-            cost += 50
-        if len(tokens[cut - 1]) <= 3 and tokens[cut - 1].isalpha() and tokens[cut - 1].islower():
-            cost += 6  # avoid ending a line on "a", "the", "de", "и"
+        top += sizes[cut - 1] + 1
+        bottom = width - top - 1
+        if top > limit and best_cut:
+            break
+        lower_cost, lower = 0.0, None
+        if bottom > limit and s.max_lines > 2:
+            lower_cost, lower = _split_lines(tokens[cut:], replace(s, max_lines=s.max_lines - 1))
+            bottom = len(lower[0])
+        overflow = max(0, top - limit) + (max(0, bottom - limit) if lower is None else 0)
+        # A clean linguistic break first, then balanced lines (a very short line looks
+        # stranded), the longer one at the bottom: what Netflix and the BBC ask for.  Two
+        # sentences in one cue read best one per line.
+        ends_top += tokens[cut - 1].ends
+        mixed = ends_top - tokens[cut - 1].ends + (ends_all - ends_top if lower is None else 0)
+        imbalance = abs(top - bottom)
+        cost = (OVERFLOW * overflow + lower_cost + 8 * mixed + tokens[cut - 1].after + 0.1 * imbalance
+                + 0.005 * imbalance ** 2 + 0.05 * max(0, top - bottom))
         if cost < best_cost:
-            best, best_cost = [first, second], cost
-    if settings.max_lines > 2 and len(best[1]) > settings.max_chars_per_line:
-        return [best[0], *break_lines(best[1], _with_lines(settings, settings.max_lines - 1))]
-    return best
+            best_cut, best_cost, best_lower = cut, cost, lower
+    if not text:
+        return best_cost, []
+    first = " ".join(t.text for t in tokens[:best_cut])
+    return best_cost, [first, *(best_lower or [" ".join(t.text for t in tokens[best_cut:])])]
 
 
-def _with_lines(settings: SubtitleSettings, lines: int) -> SubtitleSettings:
-    from dataclasses import replace
+def _retime(cues: list[Cue], s: SubtitleSettings, duration: float | None) -> list[Cue]:
+    """Give each cue time to be read: lengthen it towards the reading-speed target into the
+    silence after it; when it needs more, start it a little early or let it push the next
+    cue back a little, and keep the gap between cues; then pull the tail inside `duration`.
 
-    return replace(settings, max_lines=lines)
+    A speaker faster than `max_cps` for longer than that slack can absorb keeps cues that
+    read too fast (lint reports them): the alternative, pushing every later cue further and
+    further from its words, would be worse."""
+    # ASS keeps centiseconds: times are rounded to them, with this much to spare on every limit.
+    margin = 0.012
+    gap = s.min_gap_frames / s.frame_rate + margin
+    spoken = [cue.start for cue in cues]
 
+    def need(cue: Cue, hard: bool = False) -> float:
+        shortest = s.min_duration + margin
+        return min(s.max_duration, shortest if hard else max(shortest, _chars(cue) / s.max_cps + margin))
 
-def _retime(cues: list[Cue], s: SubtitleSettings) -> list[Cue]:
-    """Give each cue time to be read: lengthen to the reading-speed target and the minimum
-    duration, into the silence after it, but keep the gap before the next cue."""
-    gap = s.min_gap_frames / s.frame_rate
     for index, cue in enumerate(cues):
-        limit = cues[index + 1].start - gap if index + 1 < len(cues) else float("inf")
-        chars = len(cue.text.replace("\n", " "))
-        wanted = max(s.min_duration, chars / s.target_cps)
-        cue.end = min(max(cue.end, cue.start + wanted), cue.start + s.max_duration, max(limit, cue.end))
-        if cue.end > limit:
-            # Speech ran right up to the next cue: make room for the gap.
-            cue.end = max(limit, cue.start + 0.001)
-        cue.start, cue.end = round(max(cue.start, 0.0), 3), round(cue.end, 3)
-        if cue.end - cue.start < s.min_duration and index + 1 < len(cues):
-            # Push the next cue a little rather than flash this one.
-            shift = cue.start + s.min_duration + gap - cues[index + 1].start
-            if shift > 0 and cues[index + 1].end - shift > cues[index + 1].start:
-                cues[index + 1].start = round(cues[index + 1].start + shift, 3)
-                cue.end = round(cue.start + s.min_duration, 3)
+        previous_end = cues[index - 1].end if index else None
+        following = cues[index + 1] if index + 1 < len(cues) else None
+        earliest = 0.0 if previous_end is None else previous_end + gap
+        start = max(cue.start, earliest)
+        wanted = min(s.max_duration, max(s.min_duration, _chars(cue) / s.target_cps) + margin)
+        upper = min(start + s.max_duration, following.start - gap if following else float("inf"))
+        end = min(max(cue.end, start + wanted), upper)
+        if end - start < need(cue):
+            start = max(earliest, spoken[index] - LEAD_IN, min(start, end - need(cue)))
+        if end - start < need(cue):
+            if following is None:
+                end = start + need(cue)
+            else:
+                # The next cue may start up to MAX_DELAY after its words for reading time,
+                # and as late as it takes for the shortest duration.
+                room = max(following.start, spoken[index + 1] + MAX_DELAY) - gap
+                end = max(end, min(start + need(cue), room), start + need(cue, hard=True))
+                if following.start < end + gap:
+                    following.start = end + gap
+                    following.end = max(following.end, following.start)
+        cue.start, cue.end = start, end
+    if duration is not None:
+        limit = duration
+        for cue in reversed(cues):
+            if cue.end > limit:
+                cue.end = limit
+                cue.start = min(cue.start, max(0.0, cue.end - need(cue)))
+            limit = cue.start - gap
+    for cue in cues:
+        cue.start, cue.end = round(cue.start, 2), round(cue.end, 2)
+        if cue.end <= cue.start:
+            cue.end = round(cue.start + 0.01, 2)  # never a zero or negative duration
     return cues
 
 
-def to_ssafile(cues: list[Cue]) -> pysubs2.SSAFile:
+def _chars(cue: Cue) -> int:
+    return sum(len(line) for line in cue.lines)
+
+
+def vertical(settings: SubtitleSettings) -> SubtitleSettings:
+    """The rules for a vertical (9:16) clip."""
+    return replace(settings, max_lines=settings.vertical_max_lines,
+                   max_chars_per_line=settings.vertical_max_chars_per_line)
+
+
+def timed_words(text: str, spoken: list[Word], span: tuple[float, float] | None = None) -> list[Word]:
+    """`text` (a translation of the words `spoken`) as words timed along the original speech:
+    a word a third of the way into the translation is shown a third of the way into what was
+    said, with the original's pauses kept in place.  `span` (start, end) moves and stretches
+    it all to another stretch of time: a translation that runs longer than its original may
+    take some of the silence after it."""
+    pieces = text.split()
+    if not pieces or not spoken:
+        return []
+    # The original as a line of text: each word's characters span its time, each space the
+    # silence after it.  A translated word is placed at the same relative position, except
+    # that each pause of the original is matched to the nearest space of the translation, so
+    # the translation pauses where the speaker did instead of stretching a word over it.
+    knots_x, knots_t, pauses, x = [], [], [], 0.0
+    first, last = spoken[0].start, max(spoken[-1].end, spoken[0].start)
+    begin, finish = span or (first, last)
+    stretch = (finish - begin) / (last - first) if last > first else 0.0
+    for index, word in enumerate(spoken):
+        size = len(word.text.strip()) or 1
+        knots_x += [x, x + size]
+        knots_t += [begin + (word.start - first) * stretch, begin + (max(word.end, word.start) - first) * stretch]
+        if index + 1 < len(spoken) and spoken[index + 1].start - word.end >= PAUSE_MATCHED:
+            pauses.append(x + size)
+        x += size + 1
+    source_length = knots_x[-1]
+    target_length = sum(len(p) for p in pieces) + len(pieces) - 1
+    spaces, position = [], 0
+    for piece in pieces[:-1]:
+        position += len(piece)
+        spaces.append(position)
+        position += 1
+    anchors = [(0.0, 0.0)]
+    for pause in pauses:
+        ideal = pause / source_length * target_length
+        later = [space for space in spaces if space > anchors[-1][0]]
+        if not later:
+            break
+        space = min(later, key=lambda candidate: abs(candidate - ideal))
+        anchors += [(space, pause), (space + 1, pause + 1)]
+    anchors.append((target_length, source_length))
+    anchor_t, anchor_x = [a for a, _ in anchors], [b for _, b in anchors]
+
+    def interpolate(point: float, xs: list[float], ys: list[float]) -> float:
+        index = min(max(bisect.bisect_right(xs, point), 1), len(xs) - 1)
+        x0, x1, y0, y1 = xs[index - 1], xs[index], ys[index - 1], ys[index]
+        return y0 if x1 == x0 else y0 + (y1 - y0) * (point - x0) / (x1 - x0)
+
+    def time_at(position: float) -> float:
+        return interpolate(interpolate(position, anchor_t, anchor_x), knots_x, knots_t)
+
+    result, position = [], 0
+    for piece in pieces:
+        start, end = time_at(position), time_at(position + len(piece))
+        result.append(Word(round(start, 3), round(max(end, start), 3), " " + piece))
+        position += len(piece) + 1
+    return result
+
+
+def to_ssafile(cues: list[Cue], frame: tuple[int, int] | None = None) -> pysubs2.SSAFile:
     subs = pysubs2.SSAFile()
+    width, height = frame or (1920, 1080)
+    subs.info.update({"PlayResX": str(width), "PlayResY": str(height), "WrapStyle": "2",
+                      "ScaledBorderAndShadow": "yes"})
+    # Sizes relative to the picture, so a vertical clip and a 4K replay both read well; lines
+    # are broken by us (WrapStyle 2: the renderer never re-wraps them).
+    size = round(min(width, height) * 0.055)
+    subs.styles["Default"] = pysubs2.SSAStyle(
+        fontname="Arial", fontsize=size, primarycolor=pysubs2.Color(255, 255, 255),
+        outlinecolor=pysubs2.Color(0, 0, 0), backcolor=pysubs2.Color(0, 0, 0, 128), bold=False,
+        outline=max(1, round(size / 18)), shadow=0, alignment=pysubs2.Alignment.BOTTOM_CENTER,
+        marginl=round(width * 0.05), marginr=round(width * 0.05), marginv=round(height * 0.06))
     for cue in cues:
         subs.append(pysubs2.SSAEvent(start=round(cue.start * 1000), end=round(cue.end * 1000),
-                                     text=r"\N".join(cue.lines)))
+                                     text=r"\N".join(line.replace("{", "(").replace("}", ")") for line in cue.lines)))
     return subs
 
 
-def write_subtitles(cues: list[Cue], base: Path) -> dict[str, Path]:
-    """Write `<base>.srt` and `<base>.vtt` (a file a person edited is kept as it is);
-    returns the paths by format."""
-    subs = to_ssafile(cues)
+def write_subtitles(cues: list[Cue], base: Path, ass: bool = True, frame: tuple[int, int] | None = None
+                    ) -> dict[str, Path]:
+    """Write `<base>.srt`, `<base>.vtt` and (with `ass`) `<base>.ass`; a file a person edited is
+    kept as it is.  `frame` is the picture's width and height, for the ASS style.  Returns
+    the paths by format."""
+    subs = to_ssafile(cues, frame)
     paths = {}
-    for fmt in ("srt", "vtt"):
+    for fmt in ("srt", "vtt", "ass") if ass else ("srt", "vtt"):
         path = base.with_name(base.name + f".{fmt}")
         write_generated(path, subs.to_string(fmt))
         paths[fmt] = path
     return paths
 
 
-def read_cues(path: Path) -> list[Cue]:
-    subs = pysubs2.load(str(path), encoding="utf-8")
+class SubtitleFileError(ValueError):
+    pass
+
+
+def read_cues(path: Path, frame_rate: float = 25.0) -> list[Cue]:
+    """Cues of any subtitle file pysubs2 reads (SRT, WebVTT, ASS/SSA, MicroDVD, ...); raises
+    `SubtitleFileError` for a file that is not one, FileNotFoundError for none at all."""
+    try:
+        subs = pysubs2.load(str(path), encoding="utf-8", fps=frame_rate)
+    except FileNotFoundError:
+        raise
+    except UnicodeDecodeError:
+        raise SubtitleFileError(f"{path}: not UTF-8 text") from None
+    except (pysubs2.Pysubs2Error, ValueError, OSError) as exc:
+        raise SubtitleFileError(f"{path}: not a subtitle file ({type(exc).__name__}: {exc})") from None
     return [Cue(e.start / 1000, e.end / 1000, e.plaintext.split("\n")) for e in subs if not e.is_comment]

@@ -1,5 +1,6 @@
 import json
 import os
+from fractions import Fraction
 
 import pytest
 
@@ -59,24 +60,34 @@ def test_probe_missing_file(tmp_path):
         probe(tmp_path / "nope.mp4")
 
 
+@pytest.mark.parametrize("method", ["keyframes", "full"])
 @pytest.mark.parametrize("name, key", [
     ("testvideo", "cuts_frames_ContentDetector_default"),
     ("counter", "cuts_frames"),
 ])
-def test_scene_cuts_match_pyscenedetect_goldens(media, name, key):
+def test_scene_cuts_match_pyscenedetect_goldens(media, name, key, method):
     path = media / "scenes" / f"{name}.mp4"
     truth = json.loads((media / "scenes" / f"{name}.scenes.json").read_text())
-    fps = eval(str(truth["fps"]))  # "30000/1001" or a number
+    fps = float(Fraction(str(truth["fps"])))  # "30000/1001" or a number
     expected = [frame / fps for frame in truth[key]]
-    cuts = detect_cuts(path, probe(path), SceneSettings())
+    cuts = detect_cuts(path, probe(path), SceneSettings(method=method))
     assert len(cuts) == len(expected)
     for cut, frame_time in zip(cuts, expected):
         assert abs(cut - frame_time) <= 1.5 / fps
 
 
-def test_fades_have_no_content_cuts(media):
+@pytest.mark.parametrize("method", ["keyframes", "full"])
+def test_fades_have_no_content_cuts(media, method):
     path = media / "scenes" / "fades.mp4"
-    assert detect_cuts(path, probe(path), SceneSettings()) == []
+    assert detect_cuts(path, probe(path), SceneSettings(method=method)) == []
+
+
+def test_keyframe_scan_finds_the_same_cuts_as_a_full_scan(samples, media):
+    """Our own sample (cuts between keyframes too) and a cartoon full of motion."""
+    for path in (samples / "demo_replay.mp4", media / "video" / "big_buck_bunny_0_30.webm"):
+        info = probe(path)
+        assert detect_cuts(path, info, SceneSettings(method="keyframes")) == \
+            detect_cuts(path, info, SceneSettings(method="full"))
 
 
 def test_scenes_disabled_or_audio_only(media):

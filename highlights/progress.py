@@ -1,0 +1,170 @@
+"""Telling the user what a batch is doing: progress bars on a terminal (rich), plain log
+lines when the output is not a terminal, JSON lines for automation, nothing with --quiet
+(errors excepted), and a summary table at the end."""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from typing import TextIO
+
+from .stages import STAGES
+
+
+class Reporter:
+    """Receives the batch's events: start, stage, ok, failed, interrupted."""
+
+    def __call__(self, kind: str, data: dict) -> None:
+        handler = getattr(self, f"on_{kind}", None)
+        if handler:
+            handler(data)
+
+    def open(self, total: int) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+    def summary(self, rows: list[dict]) -> None:
+        pass
+
+
+class PlainReporter(Reporter):
+    def __init__(self, stream: TextIO = sys.stderr, quiet: bool = False):
+        self.stream, self.quiet = stream, quiet
+        self.total, self.started = 0, 0
+
+    def _say(self, text: str) -> None:
+        print(text, file=self.stream, flush=True)
+
+    def open(self, total: int) -> None:
+        self.total = total
+
+    def on_start(self, data: dict) -> None:
+        self.started += 1
+        if not self.quiet:
+            self._say(f"[{self.started}/{self.total}] {data['input']}")
+
+    def on_stage(self, data: dict) -> None:
+        if not self.quiet:
+            self._say(f"  {data['stage']}")
+
+    def on_ok(self, data: dict) -> None:
+        if not self.quiet:
+            total = (data.get("timings") or {}).get("total")
+            self._say(f"  ok" + (f" in {total:.1f}s" if total else ""))
+
+    def on_failed(self, data: dict) -> None:
+        self._say(f"FAILED {data['error']}")
+
+    def on_interrupted(self, data: dict) -> None:
+        self._say(f"interrupted: {data['input']} (finished stages are kept; run again to resume)")
+
+    def summary(self, rows: list[dict]) -> None:
+        if self.quiet:
+            return
+        self._say("")
+        for row in rows:
+            clips = "" if row["clips"] is None else f"{row['clips']} clips"
+            took = "" if row["seconds"] is None else f"{row['seconds']:.1f}s"
+            detail = row["error"] or ", ".join(x for x in (clips, took) if x)
+            self._say(f"{row['status']:<8} {row['input']}  {detail}")
+
+
+class JsonReporter(Reporter):
+    """One JSON object a line, for scripts: {"event": ..., "time": ..., ...}."""
+
+    def __init__(self, stream: TextIO = sys.stderr):
+        self.stream = stream
+
+    def __call__(self, kind: str, data: dict) -> None:
+        self._emit({"event": kind, **data})
+
+    def summary(self, rows: list[dict]) -> None:
+        self._emit({"event": "summary", "replays": rows})
+
+    def _emit(self, record: dict) -> None:
+        record = {"time": round(time.time(), 3), **record}
+        print(json.dumps(record, ensure_ascii=False, default=str), file=self.stream, flush=True)
+
+
+class RichReporter(Reporter):
+    """Bars per replay (stage by stage) and for the batch."""
+
+    def __init__(self, quiet: bool = False):
+        from rich.console import Console
+
+        self.console = Console(stderr=True)
+        self.quiet = quiet
+        self.progress = None
+        self.tasks: dict[str, int] = {}
+
+    def open(self, total: int) -> None:
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+        if self.quiet:
+            return
+        self.progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                                 TextColumn("{task.fields[stage]}"), TimeElapsedColumn(), console=self.console)
+        self.progress.start()
+        self.batch = self.progress.add_task("batch", total=total, stage="")
+
+    def close(self) -> None:
+        if self.progress:
+            self.progress.stop()
+
+    def _task(self, name: str) -> int | None:
+        if not self.progress:
+            return None
+        if name not in self.tasks:
+            label = name if len(name) <= 40 else "…" + name[-39:]
+            self.tasks[name] = self.progress.add_task(label, total=len(STAGES), stage="")
+        return self.tasks[name]
+
+    def on_start(self, data: dict) -> None:
+        self._task(data["input"])
+
+    def on_stage(self, data: dict) -> None:
+        task = self._task(data["input"])
+        if task is not None:
+            self.progress.update(task, completed=STAGES.index(data["stage"]), stage=data["stage"])
+
+    def on_ok(self, data: dict) -> None:
+        task = self._task(data["input"])
+        if task is not None:
+            self.progress.update(task, completed=len(STAGES), stage="[green]done")
+            self.progress.advance(self.batch)
+
+    def on_failed(self, data: dict) -> None:
+        task = self._task(data["input"])
+        if task is not None:
+            self.progress.update(task, stage="[red]failed")
+            self.progress.advance(self.batch)
+        self.console.print(f"[red]✗[/red] {data['error']}", markup=True, highlight=False)
+
+    def on_interrupted(self, data: dict) -> None:
+        self.console.print(f"interrupted: {data['input']} (finished stages are kept; run again to resume)")
+
+    def summary(self, rows: list[dict]) -> None:
+        from rich.table import Table
+
+        if self.quiet:
+            return
+        table = Table(title="highlights", show_lines=False)
+        for column in ("status", "replay", "clips", "seconds", "error"):
+            table.add_column(column)
+        for row in rows:
+            style = "green" if row["status"] == "ok" else "red"
+            table.add_row(f"[{style}]{row['status']}[/{style}]", row["input"],
+                          "" if row["clips"] is None else str(row["clips"]),
+                          "" if row["seconds"] is None else f"{row['seconds']:.1f}", row["error"] or "")
+        self.console.print(table)
+
+
+def make_reporter(log_format: str = "auto", quiet: bool = False, stream: TextIO = sys.stderr) -> Reporter:
+    if log_format == "json":
+        return JsonReporter(stream)
+    if log_format == "auto" and stream.isatty():
+        return RichReporter(quiet)
+    return PlainReporter(stream, quiet)
