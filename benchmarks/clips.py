@@ -199,7 +199,7 @@ def main() -> None:
     parser.add_argument("--minutes", type=float, default=10.0)
     args = parser.parse_args()
     length = 10.0 if args.quick else 20.0
-    repeats = 2 if args.quick else 3
+    repeats = 2 if args.quick else 4
     with tempfile.TemporaryDirectory(prefix="highlights-bench-") as work:
         folder = Path(work)
         print(f"building a {args.minutes:g}-minute replay ...", flush=True)

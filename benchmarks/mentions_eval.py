@@ -296,15 +296,16 @@ def dump_record(record: dict) -> str:
     return text.replace(',{"start":', ',\n{"start":') + "\n"
 
 
-def build(name: str, media: Path, variants=ALL_VARIANTS, write: bool = True) -> dict:
-    """Voice, assemble and transcribe one fixture; returns (and writes) its cache record."""
+def build(name: str, media: Path, variants=ALL_VARIANTS, write: bool = True, audio_dir: Path = AUDIO_CACHE) -> dict:
+    """Voice, assemble and transcribe one fixture; returns (and writes) its cache record.
+    The audio is kept in `audio_dir` to listen to."""
     import faster_whisper
 
     from highlights.models import resolve_model
 
     script = load_script(FIXTURES / f"{name}.toml")
     audio, truth = assemble(script, media)
-    wav = AUDIO_CACHE / f"{name}.wav"
+    wav = audio_dir / f"{name}.wav"
     write_wav(wav, audio)
     source = resolve_model("base")
     record = {

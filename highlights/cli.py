@@ -105,6 +105,11 @@ def run(inputs, out, catalog, languages, language, model, clip_mode, pipeline, j
     except OSError as exc:
         raise click.UsageError(f"{out}: cannot create the output folder: {exc.strerror or exc}") from None
 
+    if scheduler:
+        try:
+            import distributed  # noqa: F401
+        except ImportError:
+            raise click.UsageError("--scheduler needs Dask distributed: pip install 'highlights[cluster]'") from None
     reporter = make_reporter(log_format, quiet)
     from .inputs import expand_inputs
 

@@ -147,8 +147,8 @@ def process_replay(
         manifest.warnings.append("audio only: transcript and subtitles, no video clips")
     with timer.stage("clips"):
         manifest.clips = store.run(
-            "clips", fingerprint(__version__, identity, highlights, mentions, settings.clips, settings.subtitles, transcript_key,
-                                 products),
+            "clips", fingerprint(__version__, identity, highlights, mentions, settings.clips, settings.subtitles,
+                                 transcript_key, products),
             compute=lambda: (_cut_clips(source, media, folder, highlights, mentions, settings, transcript, products)
                              if media.has_video else []),
             save=lambda clips: [*_save(store.path("clips"), clips),

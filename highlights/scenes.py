@@ -80,7 +80,8 @@ class KeyframeScan:
         cuts: set[float] = set()
         full = FullScan(self.settings)
         for t0, t1 in changed:
-            for cut in full.detect(path, media, start=max(0.0, t0 - lead), end=t1 + 1.5 / fps):
+            # ContentDetector confirms a cut only after `min_scene_frames` more frames.
+            for cut in full.detect(path, media, start=max(0.0, t0 - lead), end=t1 + lead):
                 if t0 < cut <= t1 + 0.5 / fps:
                     cuts.add(cut)
         return _drop_close(sorted(cuts), self.settings.min_scene_frames / fps)

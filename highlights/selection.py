@@ -219,7 +219,18 @@ def _presentations(units: list[_Unit], mentions: list[Mention], settings: Select
         group = _Presentation(mention.product, index, index, index)
         groups.append(group)
         open_groups[mention.product] = (group, mention.end)
-    return sorted(groups, key=lambda g: g.first)
+    groups.sort(key=lambda g: g.first)
+    # Two presentations of one product with nothing else presented between them, close
+    # enough to fit in one clip, are one presentation with a digression.
+    merged: list[_Presentation] = []
+    for group in groups:
+        previous = merged[-1] if merged else None
+        if previous and previous.product == group.product \
+                and units[group.last].end - units[previous.first].start <= settings.max_clip:
+            previous.last = previous.named_last = group.last
+            continue
+        merged.append(group)
+    return merged
 
 
 def _free(index: int, units, owner, product: str) -> bool:

@@ -106,26 +106,21 @@ def test_lower_case_common_words_count_only_near_a_sure_mention():
                                                 ("aurora", "watch", "partial", 0.4)]
 
 
-def test_mentions_in_real_speech_references_are_rare(media):
+def test_no_mentions_in_real_speech_references(media):
     """False positives on real speech: the gold transcripts of ../shared/media in all eight
-    languages, read against a catalog with common-word names in every language."""
+    languages, read against a catalog whose names are words of that speech ("Sempre alla
+    radio", "неон ...", "la mer jaune", "ask what you can do for your country")."""
     catalog = [Product("breeze", "Breeze mini fan", ["Breeze"]), Product("radio", "Radio Sempre", ["Sempre"]),
                Product("country", "Country boots"), Product("sea", "Mer jaune lamp"),
                Product("grupo", "Grupo Rio backpack"), Product("neon", "Neon speaker"),
                Product("data", "Data cable"), Product("pirog", "Пироги set")]
-    sure = 0
-    sentences = 0
+    sentences = found = 0
     for language in ("en", "ru", "es", "pt", "fr", "it", "pl", "uk"):
         for clip in reference_clips(media, language):
             transcript = transcript_of((0, clip.reference), language=language)
             sentences += 1
-            sure += sum(m.confidence >= 0.75 for m in find_mentions(transcript, catalog, MentionSettings()))
-            assert select_highlights(transcript, find_mentions(transcript, catalog, MentionSettings()), catalog, [],
-                                     SelectionSettings()) == []
-    assert sentences >= 40
-    # Only where the speech says a name as the catalog spells it, capitalised ("Sempre alla
-    # radio", "Neon, ..."): never enough for a clip.
-    assert sure <= 3
+            found += len(find_mentions(transcript, catalog, MentionSettings()))
+    assert sentences >= 40 and found == 0
 
 
 def test_mention_records_round_trip_and_old_manifests_load():
@@ -313,8 +308,31 @@ def harness():
 # match none, presentations missed): with the catalog (hotwords transcript) and without it
 # (plain transcript). Measured with `benchmarks/mentions_eval.py`; see its docstring.
 PINNED = {
+    "en_quiet": {"catalog": (0, 0, 0), "no catalog": (0, 0, 0)},
+    "en_shop": {"catalog": (3, 0, 0), "no catalog": (2, 0, 1)},
+    "en_tiny": {"catalog": (1, 0, 0), "no catalog": (1, 0, 0)},
+    "es_tienda": {"catalog": (3, 0, 0), "no catalog": (2, 0, 1)},
+    "it_negozio": {"catalog": (3, 0, 0), "no catalog": (2, 0, 1)},
+    "ru_magazin": {"catalog": (3, 0, 0), "no catalog": (1, 0, 2)},
+    "ru_quiet": {"catalog": (0, 0, 0), "no catalog": (0, 0, 0)},
+    # Whisper base cannot follow these espeak-ng voices (WER over USABLE_WER): pinned, not judged.
+    "fr_boutique": {"catalog": (2, 0, 1), "no catalog": (1, 2, 2)},
+    "pl_sklep": {"catalog": (1, 0, 2), "no catalog": (0, 0, 3)},
+    "pt_loja": {"catalog": (1, 0, 2), "no catalog": (1, 1, 2)},
+    "uk_magazyn": {"catalog": (0, 0, 3), "no catalog": (0, 0, 3)},
 }
+USABLE = ("en_quiet", "en_shop", "en_tiny", "es_tienda", "it_negozio", "ru_magazin", "ru_quiet")
 NOTHING_SOLD = ("en_quiet", "ru_quiet")
+NO_CATALOG_F1 = 0.75  # 8 of 13 presentations found, no false clip
+# Product names recognised in the usable fixtures, (recognised, said): no biasing, the
+# catalog names as hotwords (the pipeline's way), the catalog names as an initial prompt.
+RECOGNITION = {"plain": (4, 26), "hotwords": (17, 26), "prompt": (11, 26)}
+
+
+def test_fixtures_are_all_pinned_and_usability_is_measured(harness):
+    assert sorted(PINNED) == harness.fixture_names()
+    usable = [n for n in PINNED if harness.word_error_rate(harness.load_record(n)) <= harness.USABLE_WER]
+    assert sorted(usable) == sorted(USABLE)
 
 
 @pytest.mark.parametrize("name", sorted(PINNED))
@@ -325,19 +343,20 @@ def test_fixture_detection_is_pinned(harness, name):
         outcome = harness.evaluate(record, catalog=catalog)
         got = (outcome.tp, outcome.fp, outcome.fn)
         assert got == PINNED[name][mode], (mode, [(c.name, c.start, c.end, c.off_topic) for c in outcome.clips])
-        assert outcome.worst_off_topic <= harness.OFF_TOPIC  # no clip is mostly chatter
+        assert outcome.worst_off_topic <= 0.5  # no clip is mostly chatter
         if catalog:  # no clip for a catalog product never presented
             assert {p for clip in outcome.clips for p in clip.products} <= presented
+        if catalog and name in USABLE:  # every presented product gets a clip, over it, on topic
+            assert outcome.fn == 0 and outcome.worst_off_topic <= harness.OFF_TOPIC
+            assert min(outcome.covered.values(), default=1.0) >= harness.COVER
         if name in NOTHING_SOLD:
             assert outcome.clips == []
 
 
 def test_fixtures_f1_where_the_asr_is_usable(harness):
     totals = {True: [0, 0, 0], False: [0, 0, 0]}
-    for name in PINNED:
+    for name in USABLE:
         record = harness.load_record(name)
-        if harness.word_error_rate(record) > harness.USABLE_WER:
-            continue
         for catalog in (True, False):
             outcome = harness.evaluate(record, catalog=catalog)
             for i, value in enumerate((outcome.tp, outcome.fp, outcome.fn)):
@@ -350,10 +369,8 @@ def test_asr_biasing_is_measured(harness):
     """Product-name recognition over the usable fixtures: with the catalog names as
     faster-whisper hotwords (the pipeline's way) against the same audio without them."""
     counts = {v: [0, 0] for v in harness.VARIANTS}
-    for name in PINNED:
+    for name in USABLE:
         record = harness.load_record(name)
-        if harness.word_error_rate(record) > harness.USABLE_WER:
-            continue
         for variant in harness.VARIANTS:
             heard, _found, total = harness.name_recognition(record, variant)
             counts[variant][0] += heard
@@ -362,10 +379,11 @@ def test_asr_biasing_is_measured(harness):
 
 
 @pytest.mark.slow
-def test_a_fixture_rebuilt_end_to_end(harness, media, base_model):
+def test_a_fixture_rebuilt_end_to_end(harness, media, base_model, tmp_path):
     """espeak-ng voices the smallest fixture, Whisper base transcribes it with the catalog as
     hotwords, and detection finds its one presentation, as in the cached record."""
-    record = harness.build("en_tiny", media, variants=("hotwords",), write=False)
+    record = harness.build("en_tiny", media, variants=("hotwords",), write=False, audio_dir=tmp_path)
+    assert (tmp_path / "en_tiny.wav").stat().st_size > 16000 * 2 * 15
     cached = harness.load_record("en_tiny")
     rebuilt, expected = record["truth"]["presentations"], cached["truth"]["presentations"]
     assert [p["product"] for p in rebuilt] == [p["product"] for p in expected] == ["lumo-lamp"]

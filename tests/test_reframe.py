@@ -111,7 +111,8 @@ def test_plan_finds_the_real_face_and_its_position(ffmpeg, tmp_path):
 def test_vertical_clip_keeps_a_moving_face_in_the_middle(ffmpeg, tmp_path, output_dir, ffprobe):
     # The face starts at the left edge and ends right of centre: a centre crop loses it.
     video = face_video(ffmpeg, tmp_path / "walk.mp4", "-40+80*t")
-    result = cut_clip(video, probe(video), 0.0, 4.0, output_dir / "walk-vertical.mp4", ClipSettings(), mode="vertical")
+    result = cut_clip(video, probe(video), 0.0, 4.0, output_dir / "walk-vertical.mp4", ClipSettings(preset="ultrafast"),
+                      mode="vertical")
     assert result.framing == "face"
     info = ffprobe(output_dir / "walk-vertical.mp4")
     assert [(s["width"], s["height"]) for s in info["streams"] if s["codec_type"] == "video"] == [(1080, 1920)]
