@@ -25,7 +25,10 @@ test: test-deps
 	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
 
 bench: test-deps
-	$(BIN)/python benchmarks/stages.py
+	$(BIN)/pip install --quiet -e ".[bench]"
+	cd benchmarks && ../$(BIN)/python pipeline.py --wer && ../$(BIN)/python scenes.py \
+	  && ../$(BIN)/python clips.py && ../$(BIN)/python subtitles.py && ../$(BIN)/python memory.py \
+	  && ../$(BIN)/python mentions_eval.py report
 
 clean:
 	rm -rf $(OUT) build dist *.egg-info test-output

@@ -43,7 +43,7 @@ class FullScan:
                end: float | None = None) -> list[float]:
         from scenedetect import ContentDetector, SceneManager, open_video
 
-        video = open_video(str(path), backend="pyav")
+        video = open_video(str(path), backend="pyav", threading_mode="AUTO")
         manager = SceneManager()
         manager.auto_downscale = False
         manager.downscale = max(1, (media.width or self.settings.downscale_width) // self.settings.downscale_width)
@@ -61,6 +61,7 @@ class KeyframeScan:
     # still looked at closely: motion over two seconds can hide a cut's jump.
     CANDIDATE_RATIO = 0.5
     THUMB = (64, 36)
+    FULL_SCAN_SHARE = 0.5
 
     def __init__(self, settings: SceneSettings):
         self.settings = settings
@@ -77,8 +78,13 @@ class KeyframeScan:
                 changed[-1][1] = t1  # one pass over neighbouring stretches
             else:
                 changed.append([t0, t1])
-        cuts: set[float] = set()
         full = FullScan(self.settings)
+        looked_at = sum(t1 - t0 + 2 * lead for t0, t1 in changed)
+        if looked_at > self.FULL_SCAN_SHARE * media.duration:
+            # Constant motion or cuts everywhere (not a live stream): one pass over everything
+            # is cheaper than seeking to most of the video piece by piece.
+            return full.detect(path, media)
+        cuts: set[float] = set()
         for t0, t1 in changed:
             # ContentDetector confirms a cut only after `min_scene_frames` more frames.
             for cut in full.detect(path, media, start=max(0.0, t0 - lead), end=t1 + lead):

@@ -19,6 +19,7 @@ from .audio import SAMPLE_RATE, load_audio
 from .config import LANGUAGES, TranscribeSettings
 from .models import ModelSource, load_whisper, resolve_model
 from .records import Segment, Transcript, Word
+from .text import sentences
 
 __all__ = ["transcribe", "detect_language", "load_audio"]
 
@@ -74,8 +75,14 @@ def _window_segments(model, samples: np.ndarray, offset: float, language: str, s
     for raw in segments:  # a generator: decoding happens as we iterate
         words = [Word(round(w.start + offset, 3), round(w.end + offset, 3), w.word, round(float(w.probability), 4))
                  for w in raw.words or []]
-        yield Segment(start=round(raw.start + offset, 3), end=round(raw.end + offset, 3), text=raw.text.strip(),
-                      words=words)
+        if settings.batch_size > 1 and words:
+            # A batched segment is a whole VAD chunk (up to 30 s); readers of the transcript
+            # (the recap page, reviewers) want sentences.
+            for sentence in sentences(words):
+                yield Segment(start=sentence.start, end=sentence.end, text=sentence.text, words=sentence.words)
+        else:
+            yield Segment(start=round(raw.start + offset, 3), end=round(raw.end + offset, 3), text=raw.text.strip(),
+                          words=words)
 
 
 def _has_sound(samples: np.ndarray) -> bool:

@@ -337,19 +337,21 @@ def test_parallel_jobs_and_dask_cluster_match_a_one_by_one_run(tmp_path, present
     shutil.copy(presentation, inputs / "one.mp4")
     shutil.copy(presentation, inputs / "two.mp4")
     (inputs / "catalog.csv").write_text(CATALOG)
-    serial, parallel, cluster_out = tmp_path / "serial", tmp_path / "parallel", tmp_path / "cluster"
     # Whisper's sums run in a different order on a different number of threads, which can move
     # a word by 20 ms; with the thread count fixed, every way of running gives the same files.
-    fixed = settings()
-    fixed.transcribe.cpu_threads = 1
-    run_batch([str(inputs)], serial, fixed)
-    run_batch([str(inputs)], parallel, fixed, jobs=2)
+    preset = tmp_path / "one-thread.toml"
+    preset.write_text('languages = ["en"]\n[transcribe]\nlanguage = "en"\ncpu_threads = 1\n')
+    serial, parallel, cluster_out = tmp_path / "serial", tmp_path / "parallel", tmp_path / "cluster"
+    command = [sys.executable, "-m", "highlights", "run", str(inputs), "--pipeline", str(preset), "-q"]
+    subprocess.run(command + ["-o", str(serial)], check=True, cwd=ROOT, capture_output=True)
+    subprocess.run(command + ["-o", str(parallel), "--jobs", "2"], check=True, cwd=ROOT, capture_output=True)
     # Dask's nanny sets OMP_NUM_THREADS=1 in its workers, which also changes the order of
-    # sums; give the worker this process's environment, as the README advises.
+    # sums; give the worker a plain environment, as the README advises.
     environ = {"MALLOC_TRIM_THRESHOLD_": 65536}
     with dask.config.set({"distributed.nanny.pre-spawn-environ": environ}), \
             LocalCluster(n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
-        run_batch([str(inputs)], cluster_out, fixed, scheduler=cluster.scheduler_address)
+        subprocess.run(command + ["-o", str(cluster_out), "--scheduler", cluster.scheduler_address], check=True,
+                       cwd=ROOT, capture_output=True)
     assert _tree(parallel) == _tree(serial)
     assert _tree(cluster_out) == _tree(serial)
 

@@ -1,0 +1,15 @@
+"""The benchmarks run (a smoke run on the sample: not timed, just proven to work)."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_pipeline_benchmark_smoke_run():
+    result = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "pipeline.py"), "--smoke"],
+                            capture_output=True, text=True, cwd=ROOT, timeout=900)
+    assert result.returncode == 0, result.stderr
+    assert "(a) plain faster-whisper transcription" in result.stdout
+    assert "b/a = " in result.stdout and "transcribe" in result.stdout
