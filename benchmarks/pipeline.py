@@ -45,26 +45,26 @@ def plain_transcription(path: Path) -> tuple[float, str]:
     return time.perf_counter() - began, result.stdout
 
 
-def highlights_run(path: Path, catalog: Path, preset: str, out: Path) -> tuple[float, dict]:
+def highlights_run(path: Path, catalog: Path, preset: str, out: Path, extra: list[str]) -> tuple[float, dict]:
     began = time.perf_counter()
     subprocess.run([sys.executable, "-m", "highlights", "run", str(path), "-o", str(out), "--catalog", str(catalog),
-                    "--pipeline", preset, "--languages", "en"], check=True, cwd=ROOT, capture_output=True)
+                    "--pipeline", preset, "--languages", "en", *extra], check=True, cwd=ROOT, capture_output=True)
     wall = time.perf_counter() - began
     (folder,) = [p for p in out.iterdir() if (p / "manifest.json").is_file()]
     return wall, json.loads((folder / "manifest.json").read_text())
 
 
-def compare(name: str, path: Path, catalog: Path, presets: list[str]) -> dict:
+def compare(name: str, path: Path, catalog: Path, presets: list[str], extra: list[str] = ()) -> dict:
     plain_wall, _ = plain_transcription(path)
     print(f"\n## {name} ({path.name})\n(a) plain faster-whisper transcription: {plain_wall:.1f} s")
     results = {"plain": plain_wall}
     for preset in presets:
         with tempfile.TemporaryDirectory() as tmp:
-            wall, manifest = highlights_run(path, catalog, preset, Path(tmp))
+            wall, manifest = highlights_run(path, catalog, preset, Path(tmp), list(extra))
         timings = manifest["timings"]
         total = timings.pop("total")
         shares = ", ".join(f"{stage} {seconds:.1f}s ({seconds / total:.0%})" for stage, seconds in timings.items())
-        print(f"(b) highlights run --pipeline {preset}: {wall:.1f} s wall, b/a = {wall / plain_wall:.2f}"
+        print(f"(b) highlights run --pipeline {preset} {' '.join(extra)}: {wall:.1f} s wall, b/a = {wall / plain_wall:.2f}"
               f"\n    stages: {shares}; {len(manifest['clips'])} clips")
         results[preset] = {"wall": wall, "ratio": wall / plain_wall, "timings": timings}
     return results
@@ -95,11 +95,15 @@ def main() -> None:
     parser.add_argument("--smoke", action="store_true", help="the sample only, default preset")
     parser.add_argument("--wer", action="store_true", help="also the WER table per language")
     parser.add_argument("--minutes", type=float, default=10.0)
+    parser.add_argument("--clip-mode", help="passed to (b), e.g. copy")
+    parser.add_argument("--long-only", action="store_true", help="skip the sample")
     args = parser.parse_args()
     presets = ["default"] if args.smoke else ["default", "fast"]
-    compare("sample", SAMPLE, SAMPLE_CATALOG, presets)
+    extra = ["--clip-mode", args.clip_mode] if args.clip_mode else []
+    if not args.long_only:
+        compare("sample", SAMPLE, SAMPLE_CATALOG, presets, extra)
     if not args.smoke:
-        compare(f"{args.minutes:g}-minute replay", long_replay(args.minutes), SAMPLE_CATALOG, presets)
+        compare(f"{args.minutes:g}-minute replay", long_replay(args.minutes), SAMPLE_CATALOG, presets, extra)
     if args.wer:
         wer_table(presets)
 
