@@ -89,7 +89,8 @@ def run(inputs, out, catalog, languages, language, model, clip_mode, pipeline, j
     from .pipeline import run_batch
     from .progress import make_reporter
 
-    logging.basicConfig(level=logging.DEBUG if debug else logging.WARNING, format="%(levelname)s %(message)s")
+    level = logging.DEBUG if debug else logging.ERROR if quiet else logging.WARNING
+    logging.basicConfig(level=level, format="%(levelname)s %(message)s")
     try:
         settings = load_settings(pipeline, languages=languages, transcribe__language=language,
                                  transcribe__model=model, clips__mode=clip_mode)

@@ -13,6 +13,7 @@ Two detectors implement `SceneDetector`:
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import Protocol
 
@@ -21,6 +22,8 @@ import numpy as np
 
 from .config import SceneSettings
 from .records import MediaInfo
+
+log = logging.getLogger("highlights")
 
 
 class SceneDetector(Protocol):
@@ -42,6 +45,9 @@ class FullScan:
     def detect(self, path: Path, media: MediaInfo, start: float | None = None,
                end: float | None = None) -> list[float]:
         from scenedetect import ContentDetector, SceneManager, open_video
+
+        # Importing scenedetect sets its logger to INFO ("Detecting scenes..." on every pass).
+        logging.getLogger("pyscenedetect").setLevel(max(log.getEffectiveLevel(), logging.WARNING))
 
         video = open_video(str(path), backend="pyav", threading_mode="AUTO")
         manager = SceneManager()
