@@ -18,11 +18,10 @@ import pysubs2
 
 from .config import SubtitleSettings
 from .records import Cue, Product, Word
-from .subtitles import build_cues
+from .subtitles import FONT_FAMILY, build_cues
 
 FONTS_DIR = Path(__file__).resolve().parent / "fonts" / "ttf"  # only font files: libass loads all of them
 FONT_FILE = FONTS_DIR / "NotoSans-Bold.ttf"
-FONT_FAMILY = "Noto Sans"
 
 # One sentence per spoken language, to learn how wide an average character of the
 # shipped font is in each script; the widest decides how many characters fit a line.

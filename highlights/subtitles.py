@@ -390,6 +390,10 @@ def timed_words(text: str, spoken: list[Word], span: tuple[float, float] | None 
     return result
 
 
+# The font shipped in highlights/fonts (a fresh machine has no Arial); vertical clips burn with it.
+FONT_FAMILY = "Noto Sans"
+
+
 def to_ssafile(cues: list[Cue], frame: tuple[int, int] | None = None) -> pysubs2.SSAFile:
     subs = pysubs2.SSAFile()
     width, height = frame or (1920, 1080)
@@ -399,7 +403,7 @@ def to_ssafile(cues: list[Cue], frame: tuple[int, int] | None = None) -> pysubs2
     # are broken by us (WrapStyle 2: the renderer never re-wraps them).
     size = round(min(width, height) * 0.055)
     subs.styles["Default"] = pysubs2.SSAStyle(
-        fontname="Arial", fontsize=size, primarycolor=pysubs2.Color(255, 255, 255),
+        fontname=FONT_FAMILY, fontsize=size, primarycolor=pysubs2.Color(255, 255, 255),
         outlinecolor=pysubs2.Color(0, 0, 0), backcolor=pysubs2.Color(0, 0, 0, 128), bold=False,
         outline=max(1, round(size / 18)), shadow=0, alignment=pysubs2.Alignment.BOTTOM_CENTER,
         marginl=round(width * 0.05), marginr=round(width * 0.05), marginv=round(height * 0.06))
