@@ -3,6 +3,7 @@ and naming things in it safely."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -53,6 +54,14 @@ def write_text(target: Path, text: str) -> None:
 
 def write_json(target: Path, record: Any) -> None:
     write_text(target, json.dumps(to_dict(record), ensure_ascii=False, indent=2) + "\n")
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(16 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 def read_json(path: Path) -> Any:

@@ -7,7 +7,6 @@ checked against the official SHA-256 of every file before it is ever loaded."""
 from __future__ import annotations
 
 import functools
-import hashlib
 import importlib.util
 import json
 import os
@@ -17,6 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import platformdirs
+
+from .files import sha256_file
 
 MODEL_FILES = ("model.bin", "config.json", "tokenizer.json", "vocabulary.txt")
 
@@ -122,14 +123,6 @@ def verify_model_files(folder: Path, expected: dict[str, str]) -> None:
                 f"{path}: SHA-256 mismatch (got {actual[:12]}…, expected {digest[:12]}…); "
                 "the file is damaged or truncated and will not be used"
             )
-
-
-def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(functools.partial(handle.read, 16 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _package_data(package: str) -> Path:

@@ -26,7 +26,7 @@ from .lexicons import Lexicon, find_phrases, load_lexicon
 from .mentions import SURE
 from .records import Highlight, Mention, Product, Transcript, Word
 from .stemming import Token, stemmer, tokenize, tokenize_text
-from .text import SENTENCE_END
+from .text import PAUSE_BREAK, SENTENCE_END
 
 EDGE_MARGIN = 0.05  # seconds kept clear of a neighbouring word when an edge stretches
 LONG_SENTENCE = 8.0  # seconds; a longer "sentence" is cut into its clauses
@@ -70,7 +70,7 @@ def speech_units(words: list[Word], language: str) -> list[tuple[int, int]]:
     units, begin = [], 0
     for index, word in enumerate(words):
         following = words[index + 1] if index + 1 < len(words) else None
-        if following is None or SENTENCE_END.search(word.text.strip()) or following.start - word.end >= 1.5 \
+        if following is None or SENTENCE_END.search(word.text.strip()) or following.start - word.end >= PAUSE_BREAK \
                 or _starts_sentence(following, word, stopwords):
             units += _clauses(words, begin, index)
             begin = index + 1

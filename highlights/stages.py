@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, TypeVar
 
-from .files import read_json, write_text
+from .files import read_json, sha256_file, write_text
 from .records import to_dict
 
 T = TypeVar("T")
@@ -40,14 +40,6 @@ def file_identity(path: Path) -> dict:
             handle.seek(-(1 << 20), 2)
             digest.update(handle.read())
     return {"size": stat.st_size, "mtime_ns": stat.st_mtime_ns, "sample_sha256": digest.hexdigest()}
-
-
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 class StageStore:
@@ -81,7 +73,7 @@ class StageStore:
         previous = self.state.get(name, {}).get("files", {})
         self.forget(name)
         result = compute()
-        files = {self._rel(f): sha256_of(f) for f in save(result)}
+        files = {self._rel(f): sha256_file(f) for f in save(result)}
         self.state[name] = {"key": key, "files": files}
         self._write()
         self._remove_stale(previous, files)
@@ -92,7 +84,7 @@ class StageStore:
         chosen) go, unless someone changed them since."""
         for rel, digest in previous.items():
             path = self.folder / rel
-            if rel not in current and path.is_file() and sha256_of(path) == digest:
+            if rel not in current and path.is_file() and sha256_file(path) == digest:
                 path.unlink()
 
     def forget(self, name: str) -> None:
@@ -105,7 +97,7 @@ class StageStore:
             return False
         for rel, digest in entry.get("files", {}).items():
             path = self.folder / rel
-            if not path.is_file() or sha256_of(path) != digest:
+            if not path.is_file() or sha256_file(path) != digest:
                 return False
         return True
 

@@ -22,8 +22,8 @@ import pysubs2
 from .config import SubtitleSettings
 from .edits import write_generated
 from .records import Cue, Word
+from .text import SENTENCE_END
 
-SENTENCE_END = re.compile(r"[.!?…]+[\"')\]»”]*$")
 CLAUSE_END = re.compile(r"([,;:]|[–—-]{1,2})[\"')\]»”]*$")
 NUMBER = re.compile(r"^[-+]?[$€£₽₴¥]?\d+(?:[.,\u00a0]\d+)*%?[$€£₽₴¥]?$")
 CURRENCY = re.compile(r"^(?:[$€£₽₴¥]|USD|EUR|GBP|RUB|UAH|PLN|zł|грн|руб\.?)$", re.IGNORECASE)

@@ -36,7 +36,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .config import LANGUAGES, Settings, TranscribeSettings, TranslationSettings
-from .models import cache_dir, sha256_file
+from .files import sha256_file
+from .models import cache_dir
 from .records import Product, Sentence, Transcript, Word
 from .subtitles import SENTENCE_END, timed_words
 from .text import sentences as split_sentences
