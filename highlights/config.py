@@ -79,6 +79,9 @@ class SelectionSettings:
 @dataclass
 class ClipSettings:
     mode: str = "exact"  # copy | exact | vertical
+    # exact: re-encode only from the start to the first keyframe and from the last keyframe to
+    # the end, copying the pictures between (H.264 sources with closed GOPs; others re-encode all)
+    smart_cut: bool = True
     crf: int = 20
     preset: str = "veryfast"
     audio_bitrate: str = "128k"

@@ -55,9 +55,10 @@ def check_clip(ffprobe, path: Path, media, mode: str, planned: float, audio: boo
 
 
 def test_exact_clip_is_frame_exact_h264_aac(samples, tmp_path, ffprobe):
+    """Re-encoded whole (smart cut off; test_splice.py has the spliced kind)."""
     source = samples / "demo_replay.mp4"
     media = probe(source)
-    result = cut_clip(source, media, 12.34, 19.5, tmp_path / "exact.mp4", ClipSettings())
+    result = cut_clip(source, media, 12.34, 19.5, tmp_path / "exact.mp4", ClipSettings(smart_cut=False))
     check_clip(ffprobe, tmp_path / "exact.mp4", media, "exact", 7.16, audio=True)
     assert result.start == 12.34 and result.shift == 0
     # +faststart: the index (moov) comes before the media data.
