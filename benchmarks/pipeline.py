@@ -8,12 +8,14 @@ Prints the wall time of each, each stage's share of (b), and b/a.
     python benchmarks/pipeline.py                 # the sample and a 10-minute replay
     python benchmarks/pipeline.py --smoke         # the sample only (CI)
     python benchmarks/pipeline.py --wer           # also WER per language on ../shared/media
+    python benchmarks/pipeline.py --rounds 3      # medians of three runs each
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -23,7 +25,7 @@ from pathlib import Path
 from media import MEDIA, ROOT, SAMPLE, SAMPLE_CATALOG, long_replay
 
 from highlights.config import LANGUAGES, load_settings
-from highlights.evaluation import reference_clips, word_error_rate
+from highlights.evaluation import reference_clips
 from highlights.models import load_whisper, resolve_model
 from highlights.transcribe import load_audio, transcribe
 
@@ -54,40 +56,68 @@ def highlights_run(path: Path, catalog: Path, preset: str, out: Path, extra: lis
     return wall, json.loads((folder / "manifest.json").read_text())
 
 
-def compare(name: str, path: Path, catalog: Path, presets: list[str], extra: list[str] = ()) -> dict:
-    plain_wall, _ = plain_transcription(path)
-    print(f"\n## {name} ({path.name})\n(a) plain faster-whisper transcription: {plain_wall:.1f} s")
+def compare(name: str, path: Path, catalog: Path, presets: list[str], extra: list[str] = (), rounds: int = 1) -> dict:
+    """(a), then each preset's (b), `rounds` times over; the medians are reported, so one
+    slow run on a busy machine does not decide the ratio."""
+    walls: dict[str, list[float]] = {"plain": [], **{preset: [] for preset in presets}}
+    manifests: dict[str, dict] = {}
+    for _ in range(rounds):
+        walls["plain"].append(plain_transcription(path)[0])
+        for preset in presets:
+            with tempfile.TemporaryDirectory() as tmp:
+                wall, manifests[preset] = highlights_run(path, catalog, preset, Path(tmp), list(extra))
+            walls[preset].append(wall)
+    plain_wall = statistics.median(walls["plain"])
+    runs = f" (median of {rounds}: {', '.join(f'{w:.1f}' for w in walls['plain'])})" if rounds > 1 else ""
+    print(f"\n## {name} ({path.name})\n(a) plain faster-whisper transcription: {plain_wall:.1f} s{runs}")
     results = {"plain": plain_wall}
     for preset in presets:
-        with tempfile.TemporaryDirectory() as tmp:
-            wall, manifest = highlights_run(path, catalog, preset, Path(tmp), list(extra))
-        timings = manifest["timings"]
+        wall = statistics.median(walls[preset])
+        timings = dict(manifests[preset]["timings"])
         total = timings.pop("total")
         shares = ", ".join(f"{stage} {seconds:.1f}s ({seconds / total:.0%})" for stage, seconds in timings.items())
-        print(f"(b) highlights run --pipeline {preset} {' '.join(extra)}: {wall:.1f} s wall, b/a = {wall / plain_wall:.2f}"
-              f"\n    stages: {shares}; {len(manifest['clips'])} clips")
+        runs = f" (median of {', '.join(f'{w:.1f}' for w in walls[preset])})" if rounds > 1 else ""
+        print(f"(b) highlights run --pipeline {preset} {' '.join(extra)}: {wall:.1f} s wall{runs}, "
+              f"b/a = {wall / plain_wall:.2f}\n    stages (last run): {shares}; {len(manifests[preset]['clips'])} clips")
         results[preset] = {"wall": wall, "ratio": wall / plain_wall, "timings": timings}
     return results
 
 
 def wer_table(presets: list[str]) -> None:
+    """Errors / reference words per language, and all languages pooled: the clips are short
+    (9 to 134 words a language), so one word moves a language's WER by up to 0.11."""
+    import jiwer
+
+    from highlights.evaluation import normalize
+
     model_source = resolve_model("base")
     model = load_whisper(model_source.path, "int8", 0)
-    print("\n## WER on the gold and gold-ish clips of ../shared/media (language given)")
+    print("\n## WER on the gold and gold-ish clips of ../shared/media (language given): errors/words = WER")
     print("| language | clips | plain | " + " | ".join(presets) + " |")
     print("|---|---|---|" + "---|" * len(presets))
+    pooled = {name: [0, 0] for name in ["plain", *presets]}
+
+    def cell(name: str, references: list[str], hypotheses: list[str]) -> str:
+        measured = jiwer.process_words([normalize(t) for t in references], [normalize(t) for t in hypotheses])
+        errors = measured.substitutions + measured.deletions + measured.insertions
+        words = sum(len(normalize(t).split()) for t in references)
+        pooled[name][0] += errors
+        pooled[name][1] += words
+        return f"{errors}/{words} = {errors / words:.3f}"
+
     for language in LANGUAGES:
         clips = reference_clips(MEDIA, language)
         references = [c.reference for c in clips]
         plain = [" ".join(s.text for s in model.transcribe(str(c.path), language=language, beam_size=5)[0])
                  for c in clips]
-        row = [language, str(len(clips)), f"{word_error_rate(references, plain):.3f}"]
+        row = [language, str(len(clips)), cell("plain", references, plain)]
         for preset in presets:
             settings = load_settings(preset, transcribe__language=language).transcribe
             ours = [" ".join(s.text for s in transcribe(load_audio(c.path), settings, (), model_source).segments)
                     for c in clips]
-            row.append(f"{word_error_rate(references, ours):.3f}")
+            row.append(cell(preset, references, ours))
         print("| " + " | ".join(row) + " |")
+    print("| all | | " + " | ".join(f"{e}/{w} = {e / w:.3f}" for e, w in pooled.values()) + " |")
 
 
 def main() -> None:
@@ -97,13 +127,15 @@ def main() -> None:
     parser.add_argument("--minutes", type=float, default=10.0)
     parser.add_argument("--clip-mode", help="passed to (b), e.g. copy")
     parser.add_argument("--long-only", action="store_true", help="skip the sample")
+    parser.add_argument("--rounds", type=int, default=1, help="repeat (a) and (b) this often and report medians")
     args = parser.parse_args()
     presets = ["default"] if args.smoke else ["default", "fast"]
     extra = ["--clip-mode", args.clip_mode] if args.clip_mode else []
     if not args.long_only:
-        compare("sample", SAMPLE, SAMPLE_CATALOG, presets, extra)
+        compare("sample", SAMPLE, SAMPLE_CATALOG, presets, extra, args.rounds)
     if not args.smoke:
-        compare(f"{args.minutes:g}-minute replay", long_replay(args.minutes), SAMPLE_CATALOG, presets, extra)
+        compare(f"{args.minutes:g}-minute replay", long_replay(args.minutes), SAMPLE_CATALOG, presets, extra,
+                args.rounds)
     if args.wer:
         wer_table(presets)
 

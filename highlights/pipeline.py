@@ -10,6 +10,7 @@ import multiprocessing
 import os
 import time
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
@@ -95,20 +96,25 @@ def process_replay(
     with timer.stage("probe"):
         media = probe(source)
         identity = file_identity(source)
+    scenes_key = fingerprint(identity, settings.scenes)
     with timer.stage("transcribe"):
         model_source = resolve_model(settings.transcribe.model)
         # The catalog is left out of the key on purpose: a corrected price or a new product
         # must not cost a re-transcription (`--force transcribe` re-biases to new names).
-        transcript = store.run(
-            "transcribe", fingerprint(identity, settings.transcribe, model_source.identity),
-            compute=lambda: _transcribe(source, media, settings, products, model_source),
-            save=lambda result: _save(folder / "transcript.json", result),
-            load=lambda: from_dict(Transcript, read_json(folder / "transcript.json")))
+        transcribe_key = fingerprint(identity, settings.transcribe, model_source.identity)
+        with _beside(lambda: detect_cuts(source, media, settings.scenes),
+                     when=not store.will_reuse("transcribe", transcribe_key)
+                     and not store.will_reuse("scenes", scenes_key)) as early_scenes:
+            transcript = store.run(
+                "transcribe", transcribe_key,
+                compute=lambda: _transcribe(source, media, settings, products, model_source),
+                save=lambda result: _save(folder / "transcript.json", result),
+                load=lambda: from_dict(Transcript, read_json(folder / "transcript.json")))
     transcript_key = fingerprint(transcript)
-    with timer.stage("scenes"):
+    with timer.stage("scenes"):  # what is left of it: mostly done beside the transcription
         scene_cuts = store.run(
-            "scenes", fingerprint(identity, settings.scenes),
-            compute=lambda: detect_cuts(source, media, settings.scenes),
+            "scenes", scenes_key,
+            compute=early_scenes.result if early_scenes else lambda: detect_cuts(source, media, settings.scenes),
             save=lambda result: _save(store.path("scenes"), result),
             load=lambda: [float(t) for t in read_json(store.path("scenes"))])
     with timer.stage("mentions"):
@@ -172,6 +178,24 @@ def process_replay(
     return manifest
 
 
+@contextmanager
+def _beside(work: Callable[[], object], when: bool) -> Iterator[Future | None]:
+    """Run `work` on a thread while the block runs (None when `when` is false).  Scene
+    detection decodes video in libav and OpenCV, which release the GIL, while CTranslate2
+    transcribes: the parts of transcription that leave a core idle (reading the audio, the
+    VAD, features) are where it gets done.  If the block fails, the thread's result is dropped."""
+    if not when:
+        yield None
+        return
+    from concurrent.futures import ThreadPoolExecutor
+
+    pool = ThreadPoolExecutor(1, thread_name_prefix="beside")
+    try:
+        yield pool.submit(work)
+    finally:
+        pool.shutdown(wait=False)
+
+
 def _save(path: Path, record) -> list[Path]:
     write_json(path, record)
     return [path]
@@ -218,33 +242,48 @@ def _subtitle_files(outcome: SubtitleOutcome, folder: Path) -> list[Path]:
 def _cut_clips(source, media, folder, highlights, mentions, settings: Settings, transcript: Transcript,
                products: list[Product]) -> list[Clip]:
     clips_dir = folder / "clips"
-    clips = []
     taken: set[str] = set()
     mode = settings.clips.mode
     words = transcript.words
     catalog = {p.id: p for p in products}
+    plans = []
     for number, highlight in enumerate(highlights, start=1):
         clip_id = unique_slug(f"clip-{number:02d}-{highlight.products[0] if highlight.products else 'talk'}", taken)
+        plans.append((clip_id, highlight))
+
+    def make(clip_id: str, highlight: Highlight, threads: int) -> Clip:
         target = clips_dir / f"{clip_id}{clip_extension(media, mode)}"
         overlay = None
         if mode == "vertical":
             product = catalog.get(highlight.products[0]) if highlight.products else None
             overlay = Overlay(words=words, subtitles=settings.subtitles, product=product,
                               script=clips_dir / f"{clip_id}.captions.ass")
-        cut = cut_clip(source, media, highlight.start, highlight.end, target, settings.clips, overlay=overlay)
+        cut = cut_clip(source, media, highlight.start, highlight.end, target, settings.clips, threads=threads,
+                       overlay=overlay)
         # The most telling moment: the sharpest frame in the two seconds after the product
         # is first named in the clip, taken from the clip itself so it shows what the clip shows.
         named = [m.start for m in mentions if highlight.start <= m.start < highlight.end]
         around = (named[0] if named else (cut.start + cut.end) / 2) - cut.start
         thumbnail = clips_dir / f"{clip_id}.jpg"
         make_thumbnail(target, thumbnail_time(target, around, cut.duration), thumbnail, settings.clips.thumbnail_width)
-        clips.append(Clip(id=clip_id, start=cut.start, end=cut.end, file=_rel(target, folder), products=highlight.products,
-                          score=highlight.score, reasons=highlight.reasons, thumbnail=_rel(thumbnail, folder),
-                          mode=mode, shift=cut.shift, framing=cut.framing,
-                          captions=_rel(cut.captions, folder) if cut.captions else None,
-                          caption_language=transcript.language if cut.captions else None,
-                          loudness_target=cut.loudness_target))
-    return clips
+        return Clip(id=clip_id, start=cut.start, end=cut.end, file=_rel(target, folder), products=highlight.products,
+                    score=highlight.score, reasons=highlight.reasons, thumbnail=_rel(thumbnail, folder),
+                    mode=mode, shift=cut.shift, framing=cut.framing,
+                    captions=_rel(cut.captions, folder) if cut.captions else None,
+                    caption_language=transcript.language if cut.captions else None,
+                    loudness_target=cut.loudness_target)
+
+    # One clip per core at a time, each encoder on one thread: a clip is partly Python
+    # (planning, muxing, checking) and partly encoding, so clips side by side fill the cores
+    # better than one clip with every thread.
+    cores = settings.transcribe.cpu_threads or os.cpu_count() or 1
+    workers = max(1, min(cores, len(plans)))
+    if workers == 1:
+        return [make(clip_id, highlight, 0) for clip_id, highlight in plans]
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(workers, thread_name_prefix="clip") as pool:
+        return list(pool.map(lambda plan: make(*plan, 1), plans))
 
 
 def _write_all_subtitles(transcript: Transcript, manifest: Manifest, folder: Path, settings: Settings) -> None:

@@ -79,6 +79,10 @@ class StageStore:
         self._remove_stale(previous, files)
         return result
 
+    def will_reuse(self, name: str, key: str) -> bool:
+        """Whether `run(name, key, ...)` would load the stored result instead of computing."""
+        return name not in self.force and self._valid(name, key)
+
     def _remove_stale(self, previous: dict[str, str], current: dict[str, str]) -> None:
         """Files the last run of a stage wrote and this one did not (a clip that is no longer
         chosen) go, unless someone changed them since."""

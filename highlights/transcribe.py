@@ -89,9 +89,28 @@ def _has_sound(samples: np.ndarray) -> bool:
     return len(samples) > 0 and float(np.abs(samples).max()) > 1e-3
 
 
+LANGUAGE_DETECTION_SPAN = 180.0  # seconds of the opening looked at first
+ENOUGH_SPEECH = 10.0  # seconds of speech in the opening that settle the language
+
+
 def detect_language(model, audio: np.ndarray, vad: bool = True) -> tuple[str, float]:
-    if len(audio) == 0:
+    # The opening minutes first: the VAD over a whole ten-minute window costs more than the
+    # detection itself.  An opening with little speech in it (a music intro, a silent start)
+    # gets the whole window.
+    opening = audio[:int(LANGUAGE_DETECTION_SPAN * SAMPLE_RATE)]
+    speech = _speech(opening) if vad else opening
+    if vad and len(speech) < ENOUGH_SPEECH * SAMPLE_RATE and len(audio) > len(opening):
+        speech = _speech(audio)
+    if len(speech) == 0:
         return "en", 0.0
-    _, _, ranked = model.detect_language(audio, vad_filter=vad, language_detection_segments=3)
+    _, _, ranked = model.detect_language(speech, vad_filter=False, language_detection_segments=3)
     supported = [(code, p) for code, p in ranked if code in LANGUAGES]
     return max(supported, key=lambda item: item[1]) if supported else ("en", 0.0)
+
+
+def _speech(audio: np.ndarray) -> np.ndarray:
+    """The parts of `audio` Silero VAD hears speech in, joined."""
+    from faster_whisper.vad import VadOptions, get_speech_timestamps
+
+    pieces = [audio[chunk["start"]:chunk["end"]] for chunk in get_speech_timestamps(audio, VadOptions())]
+    return np.concatenate(pieces) if pieces else audio[:0]

@@ -56,3 +56,18 @@ def test_silence_gives_no_words(base_model):
 
     transcript = transcribe(np.zeros(16000 * 5, dtype=np.float32), TranscribeSettings(language="en"), (), base_model)
     assert transcript.words == []
+
+
+def test_language_found_after_a_long_silent_opening(media, base_model):
+    """Detection looks at the opening minutes first; an opening with nothing to hear must not
+    decide the language: the speech after it does."""
+    import numpy as np
+
+    from highlights.transcribe import LANGUAGE_DETECTION_SPAN, detect_language
+
+    model = load_whisper(base_model.path)
+    speech = load_audio(media / "speech" / "ru" / "coqui_ru.wav")
+    opening = np.zeros(int(16000 * (LANGUAGE_DETECTION_SPAN + 20)), dtype=np.float32)
+    language, probability = detect_language(model, np.concatenate([opening, speech]))
+    assert language == "ru" and probability > 0.5
+    assert detect_language(model, speech)[0] == "ru"
