@@ -28,9 +28,10 @@ from .mentions import candidate_products, find_candidates, find_mentions
 from .models import ModelError, resolve_model
 from .probe import MediaError, probe
 from .recap import render_index, write_replay_pages
-from .records import BatchEntry, Clip, Highlight, Manifest, Mention, Product, SubtitleFiles, Transcript, from_dict
-from .scenes import detect_cuts
-from .selection import select_highlights
+from .records import (BatchEntry, Clip, Highlight, Manifest, Mention, Product, SceneScan, Selection, SubtitleFiles,
+                      Transcript, from_dict)
+from .scenes import check_stretches, scan_scenes
+from .selection import edge_regions, select_highlights
 from .stages import STAGES, StageStore, file_identity, fingerprint
 from .subtitles import build_cues, write_subtitles
 from .audio import audio_windows
@@ -102,7 +103,7 @@ def process_replay(
         # The catalog is left out of the key on purpose: a corrected price or a new product
         # must not cost a re-transcription (`--force transcribe` re-biases to new names).
         transcribe_key = fingerprint(identity, settings.transcribe, model_source.identity)
-        with _beside(lambda: detect_cuts(source, media, settings.scenes),
+        with _beside(lambda: scan_scenes(source, media, settings.scenes),
                      when=not store.will_reuse("transcribe", transcribe_key)
                      and not store.will_reuse("scenes", scenes_key)) as early_scenes:
             transcript = store.run(
@@ -112,11 +113,11 @@ def process_replay(
                 load=lambda: from_dict(Transcript, read_json(folder / "transcript.json")))
     transcript_key = fingerprint(transcript)
     with timer.stage("scenes"):  # what is left of it: mostly done beside the transcription
-        scene_cuts = store.run(
+        scan = store.run(
             "scenes", scenes_key,
-            compute=early_scenes.result if early_scenes else lambda: detect_cuts(source, media, settings.scenes),
+            compute=early_scenes.result if early_scenes else lambda: scan_scenes(source, media, settings.scenes),
             save=lambda result: _save(store.path("scenes"), result),
-            load=lambda: [float(t) for t in read_json(store.path("scenes"))])
+            load=lambda: from_dict(SceneScan, read_json(store.path("scenes"))))
     with timer.stage("mentions"):
         mentions = store.run(
             "mentions", fingerprint(__version__, transcript_key, products, settings.mentions),
@@ -127,11 +128,12 @@ def process_replay(
         # Without a catalog, the products are the candidates the host presented (`candidate-<words>`).
         products = products or candidate_products(mentions)
     with timer.stage("selection"):
-        highlights = store.run(
-            "selection", fingerprint(__version__, transcript_key, mentions, products, scene_cuts, settings.selection),
-            compute=lambda: select_highlights(transcript, mentions, products, scene_cuts, settings.selection),
+        selection = store.run(
+            "selection", fingerprint(__version__, transcript_key, mentions, products, scan, settings.selection),
+            compute=lambda: _select(source, media, transcript, mentions, products, scan, settings),
             save=lambda result: _save(store.path("selection"), result),
-            load=lambda: [from_dict(Highlight, h) for h in read_json(store.path("selection"))])
+            load=lambda: from_dict(Selection, read_json(store.path("selection"))))
+        highlights, scene_cuts = selection.highlights, selection.scene_cuts
 
     manifest = Manifest(
         input=str(source),
@@ -199,6 +201,23 @@ def _beside(work: Callable[[], object], when: bool) -> Iterator[Future | None]:
 def _save(path: Path, record) -> list[Path]:
     write_json(path, record)
     return [path]
+
+
+def _select(source: Path, media, transcript: Transcript, mentions: list[Mention], products: list[Product],
+            scan: SceneScan, settings: Settings) -> Selection:
+    """Highlights with their edges on scene cuts.  Stretches the scene scan left unchecked
+    (busy video) are checked only where they can move an edge, and the edges placed again."""
+    cuts = list(scan.cuts)
+    highlights = select_highlights(transcript, mentions, products, cuts, settings.selection)
+    if scan.unchecked and highlights:
+        regions = edge_regions(highlights, transcript.words, media.duration, settings.selection)
+        # Only the part of a stretch inside a region: keyframes can be far apart.
+        near = [[max(t0, low), min(t1, high)] for t0, t1 in scan.unchecked for low, high in regions
+                if t0 < high and low < t1]
+        cuts = sorted(set(cuts) | set(check_stretches(source, media, settings.scenes, near)))
+        if cuts != scan.cuts:
+            highlights = select_highlights(transcript, mentions, products, cuts, settings.selection)
+    return Selection(highlights, cuts)
 
 
 def _transcribe(source: Path, media, settings: Settings, products: list[Product], model_source) -> Transcript:

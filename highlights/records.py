@@ -169,6 +169,25 @@ class Mention:
 
 
 @dataclass
+class SceneScan:
+    """What the scenes stage found: cuts it is sure of, and stretches between keyframes whose
+    pictures differ that it has not yet looked at frame by frame (busy video, where checking
+    them all would cost a full decode; they are checked where a clip edge may snap)."""
+
+    cuts: list[float] = field(default_factory=list)
+    unchecked: list[list[float]] = field(default_factory=list)  # [start, end] seconds
+
+
+@dataclass
+class Selection:
+    """The selection stage's result: the highlights, and every cut known once the stretches
+    near their edges were checked."""
+
+    highlights: list[Highlight] = field(default_factory=list)
+    scene_cuts: list[float] = field(default_factory=list)
+
+
+@dataclass
 class Highlight:
     """A stretch of the replay chosen to become a clip."""
 

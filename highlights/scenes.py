@@ -9,7 +9,13 @@ Two detectors implement `SceneDetector`:
   and the cheap ones: no motion compensation), marks the gaps between keyframes where the
   picture changed, and runs the same ContentDetector over just those stretches. Encoders
   put a keyframe on most cuts anyway, and a live stream has few cuts, so most of the video
-  is never decoded at all."""
+  is never decoded at all.
+
+On busy video (constant motion, cuts every few seconds) most stretches between keyframes
+differ, and checking them all would cost a full decode.  `scan_scenes` then leaves them
+unchecked (`SceneScan.unchecked`), and `check_stretches` looks only at the ones beside a
+clip's edges once the clips are chosen: the only places a cut is used.  `detect_cuts` is
+the complete answer, every stretch checked."""
 
 from __future__ import annotations
 
@@ -21,7 +27,7 @@ import av
 import numpy as np
 
 from .config import SceneSettings
-from .records import MediaInfo
+from .records import MediaInfo, SceneScan
 
 log = logging.getLogger("highlights")
 
@@ -32,10 +38,27 @@ class SceneDetector(Protocol):
 
 
 def detect_cuts(path: str | Path, media: MediaInfo, settings: SceneSettings) -> list[float]:
+    """Every cut in the video."""
     if not settings.enabled or not media.has_video:
         return []
     detector: SceneDetector = (KeyframeScan(settings) if settings.method == "keyframes" else FullScan(settings))
     return detector.detect(Path(path), media)
+
+
+def scan_scenes(path: str | Path, media: MediaInfo, settings: SceneSettings) -> SceneScan:
+    """The cuts that are cheap to be sure of, and the stretches left to check (keyframe
+    scan on busy video); the full scan checks everything."""
+    if not settings.enabled or not media.has_video:
+        return SceneScan()
+    if settings.method != "keyframes":
+        return SceneScan(cuts=FullScan(settings).detect(Path(path), media))
+    return KeyframeScan(settings).scan(Path(path), media)
+
+
+def check_stretches(path: str | Path, media: MediaInfo, settings: SceneSettings,
+                    stretches: list[list[float]]) -> list[float]:
+    """The cuts inside `stretches` (from `SceneScan.unchecked`), frame by frame."""
+    return KeyframeScan(settings).check(Path(path), media, stretches)
 
 
 class FullScan:
@@ -73,30 +96,37 @@ class KeyframeScan:
         self.settings = settings
 
     def detect(self, path: Path, media: MediaInfo) -> list[float]:
+        scan = self.scan(path, media)
+        if not scan.unchecked:
+            return scan.cuts
+        # Constant motion or cuts everywhere (not a live stream): one pass over everything
+        # is cheaper than seeking to most of the video piece by piece.
+        return FullScan(self.settings).detect(path, media)
+
+    def scan(self, path: Path, media: MediaInfo) -> SceneScan:
         keyframes = self._keyframe_thumbnails(path)
-        fps = media.fps or 25.0
-        lead = (self.settings.min_scene_frames + 2) / fps  # ContentDetector's warm-up
-        changed: list[list[float]] = []
-        for (t0, a), (t1, b) in zip(keyframes, keyframes[1:]):
-            if _content_difference(a, b) < self.settings.threshold * self.CANDIDATE_RATIO:
-                continue
-            if changed and changed[-1][1] >= t0 - lead:
-                changed[-1][1] = t1  # one pass over neighbouring stretches
-            else:
-                changed.append([t0, t1])
-        full = FullScan(self.settings)
-        looked_at = sum(t1 - t0 + 2 * lead for t0, t1 in changed)
+        lead = self._lead(media)
+        changed = [[round(t0, 6), round(t1, 6)] for (t0, a), (t1, b) in zip(keyframes, keyframes[1:])
+                   if _content_difference(a, b) >= self.settings.threshold * self.CANDIDATE_RATIO]
+        looked_at = sum(t1 - t0 + 2 * lead for t0, t1 in _merged(changed, lead))
         if looked_at > self.FULL_SCAN_SHARE * media.duration:
-            # Constant motion or cuts everywhere (not a live stream): one pass over everything
-            # is cheaper than seeking to most of the video piece by piece.
-            return full.detect(path, media)
+            return SceneScan(cuts=[], unchecked=changed)
+        return SceneScan(cuts=self.check(path, media, changed), unchecked=[])
+
+    def check(self, path: Path, media: MediaInfo, stretches: list[list[float]]) -> list[float]:
+        fps = media.fps or 25.0
+        lead = self._lead(media)
+        full = FullScan(self.settings)
         cuts: set[float] = set()
-        for t0, t1 in changed:
+        for t0, t1 in _merged(stretches, lead):  # one pass over neighbouring stretches
             # ContentDetector confirms a cut only after `min_scene_frames` more frames.
             for cut in full.detect(path, media, start=max(0.0, t0 - lead), end=t1 + lead):
                 if t0 < cut <= t1 + 0.5 / fps:
                     cuts.add(cut)
         return _drop_close(sorted(cuts), self.settings.min_scene_frames / fps)
+
+    def _lead(self, media: MediaInfo) -> float:
+        return (self.settings.min_scene_frames + 2) / (media.fps or 25.0)  # ContentDetector's warm-up
 
     def _keyframe_thumbnails(self, path: Path) -> list[tuple[float, np.ndarray]]:
         thumbs = []
@@ -119,6 +149,16 @@ def _content_difference(a: np.ndarray, b: np.ndarray) -> float:
     hsv_a = cv2.cvtColor(a, cv2.COLOR_RGB2HSV).astype(np.int16)
     hsv_b = cv2.cvtColor(b, cv2.COLOR_RGB2HSV).astype(np.int16)
     return float(np.abs(hsv_a - hsv_b).reshape(-1, 3).mean(axis=0).mean())
+
+
+def _merged(stretches: list[list[float]], gap: float) -> list[list[float]]:
+    merged: list[list[float]] = []
+    for t0, t1 in sorted(stretches):
+        if merged and merged[-1][1] >= t0 - gap:
+            merged[-1][1] = max(merged[-1][1], t1)
+        else:
+            merged.append([t0, t1])
+    return merged
 
 
 def _drop_close(cuts: list[float], gap: float) -> list[float]:

@@ -372,3 +372,17 @@ def _nearest_cut(cuts: list[float], edge: float, low: float, high: float, tolera
     usable = [cut for cut in cuts if low <= cut <= high and abs(cut - edge) <= tolerance]
     return min(usable, key=lambda cut: abs(cut - edge)) if usable else edge
 
+
+def edge_regions(highlights: list[Highlight], words: list[Word], duration: float,
+                 settings: SelectionSettings) -> list[tuple[float, float]]:
+    """Where the scene cuts that can move each highlight's edges lie: the word-free gap the
+    edge sits in (an edge only ever moves within it), widened by the snap tolerance."""
+    starts = [w.start for w in words]
+    regions = []
+    for highlight in highlights:
+        for edge in (highlight.start, highlight.end):
+            before = bisect.bisect_right(starts, edge)
+            low = min(words[before - 1].end, edge) if before > 0 else 0.0
+            high = starts[before] if before < len(starts) else duration
+            regions.append((max(0.0, low - settings.snap_tolerance), min(duration, max(high, edge) + settings.snap_tolerance)))
+    return regions

@@ -95,3 +95,36 @@ def test_scenes_disabled_or_audio_only(media):
     assert detect_cuts(path, probe(path), SceneSettings()) == []
     video = media / "scenes" / "testvideo.mp4"
     assert detect_cuts(video, probe(video), SceneSettings(enabled=False)) == []
+
+
+def test_busy_video_leaves_stretches_for_the_clip_edges(media):
+    """A cartoon cuts every few seconds and never keeps still: checking every stretch would be a
+    full decode, so the scan leaves them unchecked. No cut is lost by that (each full-scan cut
+    lies in an unchecked stretch), and checking only the stretches in one region finds exactly
+    the full scan's cuts there."""
+    from highlights.scenes import check_stretches, scan_scenes
+
+    video = media / "video" / "big_buck_bunny_0_30.webm"
+    info = probe(video)
+    scan = scan_scenes(video, info, SceneSettings())
+    full = detect_cuts(video, info, SceneSettings(method="full"))
+    assert scan.cuts == [] and len(scan.unchecked) >= 3 and len(full) >= 3
+    frame = 1 / info.fps
+    assert all(any(t0 < cut <= t1 + frame for t0, t1 in scan.unchecked) for cut in full)
+    low, high = 10.0, 14.0
+    near = [[max(t0, low), min(t1, high)] for t0, t1 in scan.unchecked if t0 < high and low < t1]
+    found = check_stretches(video, info, SceneSettings(), near)
+    assert found == pytest.approx([c for c in full if low < c <= high], abs=frame)
+    assert check_stretches(video, info, SceneSettings(), scan.unchecked) == pytest.approx(full, abs=frame)
+
+
+def test_edge_regions_are_the_word_gaps_around_each_edge():
+    from highlights.config import SelectionSettings
+    from highlights.records import Highlight, Word
+    from highlights.selection import edge_regions
+
+    words = [Word(0.0, 0.5, "a"), Word(0.6, 1.0, "b"), Word(4.0, 4.4, "c"), Word(4.5, 9.0, "d"), Word(12.0, 12.5, "e")]
+    settings = SelectionSettings(snap_tolerance=1.0)
+    regions = edge_regions([Highlight(3.85, 9.15, ["p"], 2.0)], words, 20.0, settings)
+    assert regions == [(0.0, 5.0), (8.0, 13.0)]  # the gaps 1.0-4.0 and 9.0-12.0, one second wider
+    assert edge_regions([Highlight(12.4, 19.0, ["p"], 2.0)], words, 20.0, settings)[1] == (11.5, 20.0)
