@@ -185,8 +185,10 @@ def bench_stage(replay: Path, folder: Path, words: list[Word], clips: int, lengt
     highlights = [Highlight(round(i * spacing + 11.3, 3), round(i * spacing + 11.3 + length, 3),
                             [products[i % len(products)].id], 1.0) for i in range(clips)]
     results = {}
-    for mode in ("copy", "exact", "vertical"):
-        settings = Settings(clips=ClipSettings(mode=mode))
+    for mode in ("copy", "exact", "exact-whole", "vertical"):
+        # exact-whole: the exact clip re-encoded from end to end (smart cut off), the baseline
+        # smart cut is measured against
+        settings = Settings(clips=ClipSettings(mode=mode.split("-")[0], smart_cut=mode != "exact-whole"))
         spent = timed(lambda: _cut_clips(replay, media, folder / mode, highlights, [], settings, transcript, products))
         results[mode] = {**spent, "per_clip": spent["wall"] / clips,
                          "clip_seconds_per_wall_second": clips * length / spent["wall"]}

@@ -11,7 +11,7 @@ falls back to the whole frame on a blurred background."""
 from __future__ import annotations
 
 import bisect
-import functools
+import threading
 import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -136,8 +136,18 @@ def sample_frames(source: Path, size: tuple[int, int], start: float, duration: f
         raise FFmpegError(f"{source}: sampling frames failed: {detail}")
 
 
-@functools.cache
+_per_thread = threading.local()
+
+
 def _cascade():
+    """The face model, one per thread: a CascadeClassifier must not be used by two threads at
+    once (clips are cut side by side)."""
+    if getattr(_per_thread, "cascade", None) is None:
+        _per_thread.cascade = _load_cascade()
+    return _per_thread.cascade
+
+
+def _load_cascade():
     import cv2
 
     if not hasattr(cv2, "CascadeClassifier"):

@@ -1,6 +1,7 @@
 """Clips cut by the real ffmpeg, checked with Debian's ffprobe (not our own probe code)."""
 
 import json
+from dataclasses import replace
 import re
 import subprocess
 from pathlib import Path
@@ -276,3 +277,22 @@ def test_clip_stage_records_shift_framing_captions_and_thumbnail(samples, tmp_pa
             (tmp_path / mode / clip.captions).write_text(edited, encoding="utf-8")
             _cut_clips(source, media, tmp_path / mode, highlights, mentions, settings, transcript, products)
             assert (tmp_path / mode / clip.captions).read_text(encoding="utf-8") == edited
+
+
+def test_clips_cut_side_by_side_come_out_in_order(samples, tmp_path):
+    """The clip stage cuts one clip per core at once; vertical clips each track faces with
+    OpenCV (a face model per thread: a shared one is not thread-safe) and the clips come back
+    in the order of the highlights."""
+    source = samples / "demo_replay.mp4"
+    media = probe(source)
+    truth = json.loads((samples / "demo_replay.truth.json").read_text())
+    words = words_from_truth(truth)
+    transcript = Transcript("en", 1.0, 88.0, "truth", [Segment(words[0].start, words[-1].end, "", words)])
+    products = [Product("lumo-lamp", "Lumo desk lamp", price=29, currency="USD")]
+    highlights = [Highlight(float(start), float(start) + 3.0, ["lumo-lamp"], 1.0) for start in (5, 20, 40, 60)]
+    settings = Settings(clips=ClipSettings(mode="vertical", preset="ultrafast"), transcribe=replace(
+        Settings().transcribe, cpu_threads=2))
+    clips = _cut_clips(source, media, tmp_path, highlights, [], settings, transcript, products)
+    assert [c.start for c in clips] == [5.0, 20.0, 40.0, 60.0]
+    assert [c.id for c in clips] == [f"clip-0{n}-lumo-lamp" for n in range(1, 5)]
+    assert all((tmp_path / c.file).is_file() and c.framing == "fit" for c in clips)

@@ -340,6 +340,38 @@ def test_real_video_recap_works_from_disk(browser, batch, output_dir):
     assert console_errors(browser) == []
 
 
+def test_spliced_clip_plays_through_in_the_browser(browser, samples, tmp_path):
+    """An exact clip by smart cut (its edges re-encoded under parameter sets of their own, the
+    middle copied; see test_splice.py): Chromium must play it from start to end, every frame
+    counted, no media error."""
+    import av
+
+    from highlights.clips import cut_clip
+    from highlights.config import ClipSettings
+    from highlights.probe import probe
+    from highlights.splice import parse_avcc
+
+    source = samples / "demo_replay.mp4"
+    clip = tmp_path / "clip.mp4"
+    cut = cut_clip(source, probe(source), 12.34, 27.5, clip, ClipSettings())
+    with av.open(str(clip)) as container:
+        video = container.streams.video[0]
+        _, sps, _ = parse_avcc(bytes(video.codec_context.extradata))
+        frames = video.frames
+    assert cut.reencoded and len(sps) == 3  # the source's and each edge's
+    page = tmp_path / "play.html"
+    page.write_text('<!doctype html><video id="v" muted playsinline src="clip.mp4"></video>', encoding="utf-8")
+    open_page(browser, page)
+    browser.execute_script("""var v = document.getElementById('v'); v.playbackRate = 4;
+        v.addEventListener('ended', function () { v.dataset.ended = '1'; }); v.play();""")
+    wait_for(browser, "var v = document.getElementById('v'); return v.dataset.ended === '1' || v.error !== null",
+             timeout=60)
+    error, total = browser.execute_script("""var v = document.getElementById('v');
+        return [v.error && v.error.message, v.getVideoPlaybackQuality().totalVideoFrames]""")
+    assert error is None
+    assert total >= 0.95 * frames, (total, frames)
+
+
 def test_index_links_every_replay_and_says_why_one_failed(browser, batch, output_dir):
     from selenium.webdriver.common.by import By
 
