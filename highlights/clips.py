@@ -124,7 +124,10 @@ def cut_clip(source: Path, media: MediaInfo, start: float, end: float, target: P
         movflags = ["-movflags", "+faststart"] if target.suffix == ".mp4" else []
         with atomic_path(target) as tmp:
             run_ffmpeg([*inputs, *output, *movflags, str(tmp)], f"clip {target.name}", threads)
-            probed = validate_clip(tmp, media, duration, mode, target.name)
+            # A stream that changes picture size (adaptive bitrate) is encoded at the size it
+            # has where the clip starts, not the one its header declares.
+            size = _picture_size_at(source, media, start) if mode == "exact" else None
+            probed = validate_clip(tmp, media, duration, mode, target.name, size)
     kept_script = script if script is not None and overlay is not None and overlay.script == script else None
     return CutResult(round(start, 3), round(start + probed, 3), round(probed, 3), round(planned - start, 3),
                      framing, kept_script, settings.loudness_target if audio_filter else None)
@@ -142,7 +145,7 @@ def _spliced_cut(source: Path, media: MediaInfo, start: float, end: float, targe
             write_spliced_clip(source, plan, tmp, settings.preset, settings.crf, threads, audio_filter,
                                _bits_per_second(settings.audio_bitrate), SOCIAL_SAMPLE_RATE)
             probed = validate_clip(tmp, media, plan.end - plan.first_frame, "exact", target.name)
-    except (SpliceError, ClipError, av.error.FFmpegError):
+    except (SpliceError, ClipError, av.error.FFmpegError, ValueError):
         return None  # an unusual stream: re-encoding it whole still gives the clip
     first = round(plan.first_frame, 3)
     return CutResult(first, round(first + probed, 3), round(probed, 3), 0.0,
@@ -242,8 +245,10 @@ def loudness_filter(source: Path, start: float, duration: float, target: float, 
             f":offset={measured['target_offset']}:linear=true,aresample={SOCIAL_SAMPLE_RATE}")
 
 
-def validate_clip(path: Path, media: MediaInfo, planned: float, mode: str, label: str) -> float:
-    """Probe a finished clip; return its duration or raise ClipError."""
+def validate_clip(path: Path, media: MediaInfo, planned: float, mode: str, label: str,
+                  size_at_start: tuple[int, int] | None = None) -> float:
+    """Probe a finished clip; return its duration or raise ClipError.  `size_at_start`: the
+    source's picture size (rotation applied) where an exact clip starts, when known."""
     try:
         with av.open(str(path)) as container:
             videos, audios = container.streams.video, container.streams.audio
@@ -260,7 +265,7 @@ def validate_clip(path: Path, media: MediaInfo, planned: float, mode: str, label
             else:
                 if video.codec_context.name != "h264" or (audios and audios[0].codec_context.name != "aac"):
                     raise ClipError(f"clip {label}: expected H.264/AAC")
-                display = media.display_size or size
+                display = size_at_start or media.display_size or size
                 expected = VERTICAL_SIZE if mode == "vertical" else (display[0] // 2 * 2, display[1] // 2 * 2)
             if size != expected:
                 raise ClipError(f"clip {label}: picture is {size[0]}x{size[1]}, expected {expected[0]}x{expected[1]}")
@@ -275,6 +280,21 @@ def validate_clip(path: Path, media: MediaInfo, planned: float, mode: str, label
     if not -slack <= duration - planned <= late:
         raise ClipError(f"clip {label}: duration {duration:.3f}s, planned {planned:.3f}s")
     return duration
+
+
+def _picture_size_at(source: Path, media: MediaInfo, time: float) -> tuple[int, int] | None:
+    """Width and height of the first picture at or after `time`, as shown (rotation applied)."""
+    try:
+        with av.open(str(source)) as container:
+            video, origin = _video_stream(container), _origin(container)
+            container.seek(max(0, int((time + origin - 1.0) / video.time_base)), stream=video, backward=True)
+            for frame in container.decode(video):
+                if frame.time is not None and frame.time - origin >= time - 0.05:
+                    size = (frame.width, frame.height)
+                    return size[::-1] if media.rotation % 180 else size
+    except (av.error.FFmpegError, ClipError):
+        pass
+    return None
 
 
 def _origin(container) -> float:

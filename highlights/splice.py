@@ -142,6 +142,14 @@ def _seek(container, stream, pts: int, margin: float | None) -> None:
         container.seek(max(0, pts - int(margin / stream.time_base)), stream=stream, backward=True)
 
 
+def _first_sps(container, video, length_size: int | None) -> list[bytes]:
+    container.seek(0, backward=True)
+    for packet in container.demux(video):
+        if packet.is_keyframe and packet.size:
+            return [u for u in split_nal_units(bytes(packet), length_size) if nal_type(u) == NAL_SPS]
+    return []
+
+
 def plan_splice(source: Path, media: MediaInfo, start: float, end: float, min_copy: float = 1.0) -> SplicePlan | None:
     """Where to stop re-encoding and start copying, or None when a clip of [start, end] is
     better (or only) made by re-encoding all of it."""
@@ -152,7 +160,10 @@ def plan_splice(source: Path, media: MediaInfo, start: float, end: float, min_co
         sar = video.codec_context.sample_aspect_ratio
         if video.codec_context.pix_fmt not in SPLICEABLE_PIXEL_FORMATS or (sar and sar != 1):
             return None
-        length_size, _, _ = _source_format(video)
+        length_size, sps, _ = _source_format(video)
+        # The picture size the file declares comes from its first SPS; a stream that changes
+        # it later (adaptive bitrate recordings) is re-encoded whole at the declared size.
+        sps_by_id = {parameter_set_id(unit): unit for unit in sps or _first_sps(container, video, length_size)}
         origin, base = _origin(container), video.time_base
         target = round((start + origin - 0.05) / base)
         for margin in SEEK_MARGINS:
@@ -168,13 +179,16 @@ def plan_splice(source: Path, media: MediaInfo, start: float, end: float, min_co
                     return None  # timestamps the copy could not carry over
                 continue
             at = float(packet.pts * base) - origin
-            if packet.is_keyframe and at >= start - EPSILON:
+            if packet.is_keyframe:
                 if at > end + EPSILON:
                     break  # decode order never runs past a keyframe in presentation order
                 units = split_nal_units(bytes(packet), length_size)
-                if not any(nal_type(unit) == NAL_IDR for unit in units):
-                    return None  # an open GOP: frames after this keyframe may refer to earlier ones
-                keyframes.append(at)
+                if any(sps_by_id.get(parameter_set_id(u), u) != u for u in units if nal_type(u) == NAL_SPS):
+                    return None
+                if at >= start - EPSILON:
+                    if not any(nal_type(unit) == NAL_IDR for unit in units):
+                        return None  # an open GOP: frames after this keyframe may refer to earlier ones
+                    keyframes.append(at)
             if start - EPSILON <= at < end - EPSILON:
                 first_frame = at if first_frame is None else min(first_frame, at)
             elif at > end + 10:
@@ -298,7 +312,7 @@ def _spliced_video_packets(container, video, plan: SplicePlan, preset: str, crf:
     first, head_end, tail_start, end = map(to_pts, (plan.first_frame, plan.head_end, plan.tail_start, plan.end))
     profile = sps[0][1] if sps else 100
     used = {parameter_set_id(u) for u in sps + pps}
-    head_id, tail_id = [i for i in range(1, 32) if i not in used][:2]
+    head_id, tail_id = [i for i in range(31, 0, -1) if i not in used][:2]  # encoders number from 0
     head = _EdgeEncoder(video, head_id, profile, preset, crf, threads)
     tail = _EdgeEncoder(video, tail_id, profile, preset, crf, threads)
     tolerance = round(EPSILON / base)
@@ -341,8 +355,12 @@ def _spliced_video_packets(container, video, plan: SplicePlan, preset: str, crf:
             break
         units = split_nal_units(bytes(packet), length_size)
         if not middle:
-            sps += [u for u in units if nal_type(u) == NAL_SPS and u not in sps]
-            pps += [u for u in units if nal_type(u) == NAL_PPS and u not in pps]
+            # In-band parameter sets (MPEG-TS, or a stream that changed them) win over the
+            # container's under the same id.
+            sps = _by_id(sps, [u for u in units if nal_type(u) == NAL_SPS])
+            pps = _by_id(pps, [u for u in units if nal_type(u) == NAL_PPS])
+            if {parameter_set_id(u) for u in sps + pps} & {head_id, tail_id}:
+                raise SpliceError("the stream uses the parameter set ids kept for the edges")
         middle.append((packet.pts, packet.dts if packet.dts is not None else packet.pts, packet.duration or 0,
                        length_prefixed([u for u in units if nal_type(u) != NAL_AUD]), packet.is_keyframe))
     if not middle or not sps or not pps:
@@ -397,6 +415,12 @@ def _copied_audio(container, audio, plan: SplicePlan) -> list:
         packet.pts -= shift
         packet.dts = packet.pts
     return kept
+
+
+def _by_id(known: list[bytes], found: list[bytes]) -> list[bytes]:
+    merged = {parameter_set_id(unit): unit for unit in known}
+    merged.update({parameter_set_id(unit): unit for unit in found})
+    return list(merged.values())
 
 
 def _clip_audio(container, audio, plan: SplicePlan, audio_filter: str | None, sample_rate: int):

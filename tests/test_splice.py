@@ -151,3 +151,26 @@ def test_nal_unit_splitting_both_framings():
     annex_b = b"\x00\x00\x00\x01" + b"\x00\x00\x01".join(units)
     assert split_nal_units(length_prefixed, 4) == units
     assert split_nal_units(annex_b, None) == units
+
+
+def test_a_stream_that_changes_size_is_spliced_only_where_it_does_not(ffmpeg, tmp_path):
+    """Adaptive-bitrate recordings switch picture size mid-stream (a new SPS under the same
+    id): a clip across or after the switch is re-encoded whole, at the size the picture has
+    where the clip starts; one before it is still spliced."""
+    parts = []
+    for name, size in (("small", "320x240"), ("large", "640x360")):
+        parts.append(make_video(ffmpeg, tmp_path / f"{name}.ts", seconds=6, size=size,
+                                extra=["-c:v", "libx264", "-g", "25", "-c:a", "aac", "-f", "mpegts"]))
+    source = tmp_path / "switch.ts"
+    subprocess.run([ffmpeg, "-v", "error", "-i", "concat:" + "|".join(map(str, parts)), "-c", "copy", str(source)],
+                   check=True)
+    media = probe(source)
+    assert plan_splice(source, media, 1.3, 5.5) is not None
+    assert plan_splice(source, media, 1.3, 10.5) is None and plan_splice(source, media, 6.3, 11.5) is None
+    result = cut_clip(source, media, 6.3, 11.5, tmp_path / "after.mp4", ClipSettings(preset="ultrafast"))
+    assert result.reencoded is None
+    assert {frame.shape for _, frame in decoded(tmp_path / "after.mp4")} == {(360, 640)}
+    strict_decode(ffmpeg, tmp_path / "after.mp4")
+    result = cut_clip(source, media, 1.3, 10.5, tmp_path / "across.mp4", ClipSettings(preset="ultrafast"))
+    assert result.reencoded is None
+    assert {frame.shape for _, frame in decoded(tmp_path / "across.mp4")} == {(240, 320)}
