@@ -1,3 +1,3 @@
 """highlights: live-shopping replays into product clips, subtitles and a recap page."""
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"

@@ -97,7 +97,7 @@ def process_replay(
     with timer.stage("probe"):
         media = probe(source)
         identity = file_identity(source)
-    scenes_key = fingerprint(identity, settings.scenes)
+    scenes_key = fingerprint(__version__, identity, settings.scenes)
     with timer.stage("transcribe"):
         model_source = resolve_model(settings.transcribe.model)
         # The catalog is left out of the key on purpose: a corrected price or a new product

@@ -43,11 +43,17 @@ def _convert(tp: Any, value: Any) -> Any:
         return _convert(options[0], value) if len(options) == 1 else value
     if origin is list:
         (item_type,) = typing.get_args(tp)
+        if not isinstance(value, list):
+            raise TypeError(f"expected a list, not {type(value).__name__}")
         return [_convert(item_type, item) for item in value]
     if origin is dict:
         _, value_type = typing.get_args(tp)
+        if not isinstance(value, dict):
+            raise TypeError(f"expected an object, not {type(value).__name__}")
         return {key: _convert(value_type, item) for key, item in value.items()}
     if dataclasses.is_dataclass(tp):
+        if not isinstance(value, dict):  # a file in an older layout: the stage runs again
+            raise TypeError(f"expected an object for {tp.__name__}, not {type(value).__name__}")
         hints = typing.get_type_hints(tp)
         known = {f.name for f in dataclasses.fields(tp) if f.init}
         return tp(**{k: _convert(hints[k], v) for k, v in value.items() if k in known})

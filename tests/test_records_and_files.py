@@ -64,3 +64,18 @@ def test_atomic_write_leaves_nothing_on_failure(tmp_path):
             raise RuntimeError("crash")
     assert target.read_text() == "old"
     assert os.listdir(tmp_path) == ["out.json"]
+
+
+def test_a_stored_result_in_an_older_layout_is_refused_not_misread():
+    """Stage results are reloaded with from_dict; one written in another layout (the scenes
+    stage once stored a bare list of cuts) must raise TypeError, which makes the stage run
+    again, never an AttributeError that would end the replay."""
+    from highlights.records import SceneScan, Selection
+
+    with pytest.raises(TypeError):
+        from_dict(SceneScan, [1.0, 2.5])
+    with pytest.raises(TypeError):
+        from_dict(Selection, [{"start": 1.0, "end": 2.0, "products": [], "score": 1.0}])
+    with pytest.raises(TypeError):
+        from_dict(SceneScan, {"cuts": 3.0})
+    assert from_dict(SceneScan, {"cuts": [1, 2.5], "unchecked": [[3, 4.5]]}) == SceneScan([1.0, 2.5], [[3.0, 4.5]])
