@@ -161,8 +161,8 @@ def plan_splice(source: Path, media: MediaInfo, start: float, end: float, min_co
         if video.codec_context.pix_fmt not in SPLICEABLE_PIXEL_FORMATS or (sar and sar != 1):
             return None
         length_size, sps, _ = _source_format(video)
-        # The picture size the file declares comes from its first SPS; a stream that changes
-        # it later (adaptive bitrate recordings) is re-encoded whole at the declared size.
+        # The size and coding the clip's header declares come from the file's first SPS; a
+        # stream that changes them later (adaptive bitrate recordings) is re-encoded whole.
         sps_by_id = {parameter_set_id(unit): unit for unit in sps or _first_sps(container, video, length_size)}
         origin, base = _origin(container), video.time_base
         target = round((start + origin - 0.05) / base)
@@ -184,7 +184,7 @@ def plan_splice(source: Path, media: MediaInfo, start: float, end: float, min_co
                     break  # decode order never runs past a keyframe in presentation order
                 units = split_nal_units(bytes(packet), length_size)
                 if any(sps_by_id.get(parameter_set_id(u), u) != u for u in units if nal_type(u) == NAL_SPS):
-                    return None
+                    return None  # a new SPS under a known id: the picture changed size or coding
                 if at >= start - EPSILON:
                     if not any(nal_type(unit) == NAL_IDR for unit in units):
                         return None  # an open GOP: frames after this keyframe may refer to earlier ones
