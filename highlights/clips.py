@@ -36,7 +36,7 @@ from .config import CLIP_MODES, ClipSettings
 from .edits import is_human_edited, write_generated
 from .ffmpeg import ffmpeg_exe, run_ffmpeg
 from .files import atomic_path
-from .probe import probe
+from .probe import container_origin, probe
 from .records import MediaInfo
 from .reframe import ReframeError, crop_filter, plan_face_crop, sample_frames
 from .splice import SpliceError, plan_splice, write_spliced_clip
@@ -286,7 +286,7 @@ def _picture_size_at(source: Path, media: MediaInfo, time: float) -> tuple[int, 
     """Width and height of the first picture at or after `time`, as shown (rotation applied)."""
     try:
         with av.open(str(source)) as container:
-            video, origin = _video_stream(container), _origin(container)
+            video, origin = _video_stream(container), container_origin(container)
             container.seek(max(0, int((time + origin - 1.0) / video.time_base)), stream=video, backward=True)
             for frame in container.decode(video):
                 if frame.time is not None and frame.time - origin >= time - 0.05:
@@ -296,10 +296,6 @@ def _picture_size_at(source: Path, media: MediaInfo, time: float) -> tuple[int, 
         pass
     return None
 
-
-def _origin(container) -> float:
-    """Where ffmpeg's `-ss 0` is: the container's start time."""
-    return container.start_time / av.time_base if container.start_time is not None else 0.0
 
 
 def _video_stream(container):
@@ -314,7 +310,7 @@ def keyframe_times(source: Path) -> list[float]:
     """Presentation times of all video keyframes (demuxing the whole file, no decoding)."""
     times = []
     with av.open(str(source)) as container:
-        video, origin = _video_stream(container), _origin(container)
+        video, origin = _video_stream(container), container_origin(container)
         for packet in container.demux(video):
             if packet.is_keyframe and packet.pts is not None:
                 times.append(round(float(packet.pts * video.time_base) - origin, 6))
@@ -325,7 +321,7 @@ def keyframe_at_or_before(source: Path, time: float) -> float:
     """The last keyframe at or before `time`.  A seek through the container's index lands
     on or before it, and at most one group of pictures is read from there."""
     with av.open(str(source)) as container:
-        video, origin = _video_stream(container), _origin(container)
+        video, origin = _video_stream(container), container_origin(container)
         base = video.time_base
         try:
             for back in (0.0, 10.0, 60.0):

@@ -61,6 +61,12 @@ def probe(path: str | Path) -> MediaInfo:
     return info
 
 
+def container_origin(container) -> float:
+    """Where ffmpeg's `-ss 0` is: the container's start time, in seconds (an MPEG-TS file
+    starts wherever the broadcast clock was)."""
+    return container.start_time / av.time_base if container.start_time is not None else 0.0
+
+
 def _duration(container, video, audios) -> float:
     if container.duration:
         return container.duration / av.time_base

@@ -23,6 +23,7 @@ from pathlib import Path
 
 import av
 
+from .probe import container_origin
 from .records import MediaInfo
 
 NAL_IDR, NAL_SPS, NAL_PPS, NAL_AUD = 5, 7, 8, 9
@@ -117,9 +118,6 @@ def build_avcc(sps: list[bytes], pps: list[bytes]) -> bytes:
     return record
 
 
-def _origin(container) -> float:
-    return container.start_time / av.time_base if container.start_time is not None else 0.0
-
 
 def _source_format(video) -> tuple[int | None, list[bytes], list[bytes]]:
     extradata = bytes(video.codec_context.extradata or b"")
@@ -164,7 +162,7 @@ def plan_splice(source: Path, media: MediaInfo, start: float, end: float, min_co
         # The size and coding the clip's header declares come from the file's first SPS; a
         # stream that changes them later (adaptive bitrate recordings) is re-encoded whole.
         sps_by_id = {parameter_set_id(unit): unit for unit in sps or _first_sps(container, video, length_size)}
-        origin, base = _origin(container), video.time_base
+        origin, base = container_origin(container), video.time_base
         target = round((start + origin - 0.05) / base)
         for margin in SEEK_MARGINS:
             _seek(container, video, target, margin)
@@ -304,7 +302,7 @@ class _VideoPackets:
 def _spliced_video_packets(container, video, plan: SplicePlan, preset: str, crf: int, threads: int) -> _VideoPackets:
     video.codec_context.thread_type = "AUTO"
     length_size, sps, pps = _source_format(video)
-    origin, base = _origin(container), video.time_base
+    origin, base = container_origin(container), video.time_base
 
     def to_pts(seconds: float) -> int:
         return round((seconds + origin) / base)
@@ -389,7 +387,7 @@ def _copied_audio(container, audio, plan: SplicePlan) -> list:
     """AAC packets covering [first_frame, end), shifted so the clip's first picture is at 0.
     One packet more at the start is decoder pre-roll (AAC overlaps each frame with the one
     before); it gets a negative time, which the MP4 edit list hides."""
-    origin, base = _origin(container), audio.time_base
+    origin, base = container_origin(container), audio.time_base
     begin, stop = plan.first_frame + origin, plan.end + origin
     for margin in SEEK_MARGINS:
         _seek(container, audio, int(begin / base), margin)
@@ -426,7 +424,7 @@ def _by_id(known: list[bytes], found: list[bytes]) -> list[bytes]:
 def _clip_audio(container, audio, plan: SplicePlan, audio_filter: str | None, sample_rate: int):
     """Frames of the first audio track over [first_frame, end), filtered, as 48 kHz stereo
     AAC-sized frames starting at pts 0."""
-    origin = _origin(container)
+    origin = container_origin(container)
     begin, stop = plan.first_frame + origin, plan.end + origin
     chain = [f"atrim=start={begin:.6f}:end={stop:.6f}", "asetpts=PTS-STARTPTS"]
     chain += [part for part in (audio_filter or "").split(",") if part]

@@ -252,13 +252,16 @@ def test_audio_only_and_empty_ranges_are_refused(media, samples, tmp_path):
     assert not list(tmp_path.glob("*.mp4"))
 
 
-def test_clip_stage_records_shift_framing_captions_and_thumbnail(samples, tmp_path):
+def sample_stage_inputs(samples: Path):
+    """The sample, its probe, a transcript of its own script, and one catalog product."""
     source = samples / "demo_replay.mp4"
-    media = probe(source)
-    truth = json.loads((samples / "demo_replay.truth.json").read_text())
-    words = words_from_truth(truth)
+    words = words_from_truth(json.loads((samples / "demo_replay.truth.json").read_text()))
     transcript = Transcript("en", 1.0, 88.0, "truth", [Segment(words[0].start, words[-1].end, "", words)])
-    products = [Product("lumo-lamp", "Lumo desk lamp", price=29, currency="USD")]
+    return source, probe(source), transcript, [Product("lumo-lamp", "Lumo desk lamp", price=29, currency="USD")]
+
+
+def test_clip_stage_records_shift_framing_captions_and_thumbnail(samples, tmp_path):
+    source, media, transcript, products = sample_stage_inputs(samples)
     highlights = [Highlight(31.1, 35.0, ["lumo-lamp"], 1.0, ["named"])]
     mentions = [Mention("lumo-lamp", 31.5, 32.2, "Lumo desk lamp", "Lumo desk lamp", 100.0)]
     for mode in ("copy", "vertical"):
@@ -283,12 +286,7 @@ def test_clips_cut_side_by_side_come_out_in_order(samples, tmp_path):
     """The clip stage cuts one clip per core at once; vertical clips each track faces with
     OpenCV (a face model per thread: a shared one is not thread-safe) and the clips come back
     in the order of the highlights."""
-    source = samples / "demo_replay.mp4"
-    media = probe(source)
-    truth = json.loads((samples / "demo_replay.truth.json").read_text())
-    words = words_from_truth(truth)
-    transcript = Transcript("en", 1.0, 88.0, "truth", [Segment(words[0].start, words[-1].end, "", words)])
-    products = [Product("lumo-lamp", "Lumo desk lamp", price=29, currency="USD")]
+    source, media, transcript, products = sample_stage_inputs(samples)
     highlights = [Highlight(float(start), float(start) + 3.0, ["lumo-lamp"], 1.0) for start in (5, 20, 40, 60)]
     settings = Settings(clips=ClipSettings(mode="vertical", preset="ultrafast"), transcribe=replace(
         Settings().transcribe, cpu_threads=2))
