@@ -33,9 +33,12 @@ aurora-watch,<script>alert(1)</script>,Aurora smart watch|Aurora|<script>alert(1
 lumo-lamp,Lumo <img src=x onerror=alert(3)> lamp,Lumo desk lamp|Lumo,29,USD,https://shop.example/lumo,
 breeze-fan,Breeze mini fan,Breeze|Breeze fan,19,USD,https://shop.example/breeze,
 """
+# "banana" is said twice, 26 s apart: one presentation worth a clip, so the real video's
+# recap has a clip player to check.
 SMALL_CATALOG = """id,name,aliases,price,currency,url,image
 example-video,Example video,example video,0,USD,https://example.org/video,
 voice-pack,Voice pack,this voice,5,USD,,
+banana,Banana,,1,USD,,
 """
 # Our own page script, plus a hook that records what an injected alert() would have shown.
 RECORD_ALERTS = "window.__alerts = []; window.alert = function (m) { window.__alerts.push(String(m)); };"
@@ -314,6 +317,7 @@ def test_real_video_recap_works_from_disk(browser, batch, output_dir):
     page = batch / "auto-editor-example" / "recap.html"
     open_page(browser, page)
     clips = browser.execute_script("return document.querySelectorAll('.clip').length")
+    assert clips >= 1
     checked = check_tracks(browser)
     assert checked["en"] == 1 + clips
     check_seeking(browser)
