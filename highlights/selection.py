@@ -384,5 +384,6 @@ def edge_regions(highlights: list[Highlight], words: list[Word], duration: float
             before = bisect.bisect_right(starts, edge)
             low = min(words[before - 1].end, edge) if before > 0 else 0.0
             high = starts[before] if before < len(starts) else duration
-            regions.append((max(0.0, low - settings.snap_tolerance), min(duration, max(high, edge) + settings.snap_tolerance)))
+            reach = settings.snap_tolerance
+            regions.append((max(0.0, low - reach), min(duration, max(high, edge) + reach)))
     return regions

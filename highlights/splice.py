@@ -11,12 +11,14 @@ several, ISO/IEC 14496-15), so the output is one ordinary H.264 track that any d
 
 Only what can be spliced safely is: H.264 in 8-bit 4:2:0, keyframes that are IDR pictures
 (closed GOPs, so nothing after a keyframe refers back past it), no rotation to apply, even
-dimensions.  `plan_splice` returns None otherwise and the caller re-encodes the whole clip.
-The audio is not handled here: the caller encodes it for the same span."""
+dimensions, one SPS throughout.  `plan_splice` returns None otherwise and the caller
+re-encodes the whole clip.  AAC audio is copied with one packet of decoder pre-roll hidden by
+the MP4 edit list; other audio, or audio to filter, is encoded to AAC over the same span."""
 
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
@@ -130,14 +132,21 @@ def _source_format(video) -> tuple[int | None, list[bytes], list[bytes]]:
 SEEK_MARGINS = (0.0, 1.0, 5.0, 30.0, None)  # seconds before the target; None: from the start
 
 
-def _seek(container, stream, pts: int, margin: float | None) -> None:
-    """Seek to at or before `pts` (in `stream`'s time base).  Containers without an index
-    (MPEG-TS) land only near the target, so callers check where they landed and come back
-    with a larger margin."""
-    if margin is None:
-        container.seek(0, backward=True)
-    else:
-        container.seek(max(0, pts - int(margin / stream.time_base)), stream=stream, backward=True)
+def _read_from(container, stream, target: int, read: Callable[[], Iterator],
+               landed: Callable[[object], bool]) -> Iterator:
+    """`read()` (a demux or decode of `stream`) from at or before `target`, in the stream's
+    time base.  Containers without an index (MPEG-TS) seek only near a time, so each try
+    checks the first item with `landed` and, if it came too late, seeks further back."""
+    for margin in SEEK_MARGINS:
+        if margin is None:
+            container.seek(0, backward=True)
+        else:
+            container.seek(max(0, target - int(margin / stream.time_base)), stream=stream, backward=True)
+        items = read()
+        first = next(items, None)
+        if first is not None and landed(first):
+            return itertools.chain([first], items)
+    raise SpliceError(f"could not read the {stream.type} from {float(target * stream.time_base):.3f}s")
 
 
 def _first_sps(container, video, length_size: int | None) -> list[bytes]:
@@ -164,14 +173,14 @@ def plan_splice(source: Path, media: MediaInfo, start: float, end: float, min_co
         sps_by_id = {parameter_set_id(unit): unit for unit in sps or _first_sps(container, video, length_size)}
         origin, base = container_origin(container), video.time_base
         target = round((start + origin - 0.05) / base)
-        for margin in SEEK_MARGINS:
-            _seek(container, video, target, margin)
-            packets = (p for p in container.demux(video) if p.pts is not None or p.size)
-            landed = next(packets, None)
-            if landed is None or (landed.pts is not None and landed.pts <= target):
-                break
+        try:
+            packets = _read_from(container, video, target,
+                                 lambda: (p for p in container.demux(video) if p.pts is not None or p.size),
+                                 lambda p: p.pts is None or p.pts <= target)
+        except SpliceError:
+            return None
         first_frame, keyframes = None, []
-        for packet in itertools.chain([landed] if landed is not None else [], packets):
+        for packet in packets:
             if packet.pts is None:
                 if packet.size:
                     return None  # timestamps the copy could not carry over
@@ -241,7 +250,8 @@ class _EdgeEncoder:
             self.parameter_sets += [u for u in units if nal_type(u) in (NAL_SPS, NAL_PPS)
                                     and u not in self.parameter_sets]
             body = [u for u in units if nal_type(u) not in (NAL_SPS, NAL_PPS, NAL_AUD)]
-            self.packets.append((packet.pts, self.durations.get(packet.pts, 0), length_prefixed(body), packet.is_keyframe))
+            duration = self.durations.get(packet.pts, 0)
+            self.packets.append((packet.pts, duration, length_prefixed(body), packet.is_keyframe))
 
     def parameter_set(self, kind: int) -> list[bytes]:
         return [unit for unit in self.parameter_sets if nal_type(unit) == kind][:1]
@@ -251,8 +261,8 @@ def write_spliced_clip(source: Path, plan: SplicePlan, target: Path, preset: str
                        threads: int = 0, audio_filter: str | None = None, audio_bitrate: int = 128_000,
                        sample_rate: int = 48_000) -> int:
     """Write the clip to `target` (MP4, moov first): the spliced picture and the first audio
-    track re-encoded to stereo AAC over the same span, through `audio_filter` (an ffmpeg
-    filter chain) when given.  Returns the number of video frames.  Raises SpliceError when
+    track over the same span, copied when it is AAC and `audio_filter` (an ffmpeg filter
+    chain) is None, else through the filter to stereo AAC.  Returns the number of video frames.  Raises SpliceError when
     the stream proves unfit midway."""
     with av.open(str(source)) as container:
         video = container.streams.video[0]
@@ -318,15 +328,10 @@ def _spliced_video_packets(container, video, plan: SplicePlan, preset: str, crf:
     def encode_span(encoder: _EdgeEncoder, begin: int, stop: int) -> None:
         if stop - begin <= tolerance:
             return
-        for margin in SEEK_MARGINS:
-            _seek(container, video, begin, margin)
-            frames = (f for f in container.decode(video) if f.pts is not None)
-            first_seen = next(frames, None)
-            if first_seen is not None and first_seen.pts <= begin + tolerance:
-                break
-        else:
-            raise SpliceError("could not decode from before the clip's start")
-        for frame in itertools.chain([first_seen], frames):
+        frames = _read_from(container, video, begin,
+                            lambda: (f for f in container.decode(video) if f.pts is not None),
+                            lambda f: f.pts <= begin + tolerance)
+        for frame in frames:
             if frame.pts < begin - tolerance:
                 continue
             if frame.pts >= stop - tolerance:
@@ -337,17 +342,14 @@ def _spliced_video_packets(container, video, plan: SplicePlan, preset: str, crf:
     encode_span(head, first, head_end)
     encode_span(tail, tail_start, end)
 
-    for margin in SEEK_MARGINS:
-        _seek(container, video, head_end, margin)
-        packets = (p for p in container.demux(video) if p.pts is not None and p.pts >= head_end - tolerance)
-        landed = next(packets, None)
-        if landed is not None and landed.is_keyframe and abs(landed.pts - head_end) <= tolerance:
-            break
-    else:
-        raise SpliceError("could not find the keyframe where copying begins")
+    def from_head_end():
+        return (p for p in container.demux(video) if p.pts is not None and p.pts >= head_end - tolerance)
+
+    packets = _read_from(container, video, head_end, from_head_end,
+                         lambda p: p.is_keyframe and abs(p.pts - head_end) <= tolerance)
     middle: list[tuple[int, int, int, bytes, bool]] = []
     tail_delay = None
-    for packet in itertools.chain([landed], packets):
+    for packet in packets:
         if packet.pts >= tail_start - tolerance and packet.is_keyframe:
             tail_delay = packet.pts - packet.dts if packet.dts is not None else 0
             break
@@ -389,23 +391,18 @@ def _copied_audio(container, audio, plan: SplicePlan) -> list:
     before); it gets a negative time, which the MP4 edit list hides."""
     origin, base = container_origin(container), audio.time_base
     begin, stop = plan.first_frame + origin, plan.end + origin
-    for margin in SEEK_MARGINS:
-        _seek(container, audio, int(begin / base), margin)
-        kept, before = [], None
-        for packet in container.demux(audio):
-            if packet.pts is None or not packet.size:
-                continue
-            at, length = float(packet.pts * base), float((packet.duration or 0) * base)
-            if at >= stop:
-                break
-            if at + length <= begin:
-                before = packet
-                continue
-            kept.append(packet)
-        if kept and float(kept[0].pts * base) <= begin + 1e-3:
+    packets = _read_from(container, audio, int(begin / base),
+                         lambda: (p for p in container.demux(audio) if p.pts is not None and p.size),
+                         lambda p: float(p.pts * base) <= begin + 1e-3)
+    kept, before = [], None
+    for packet in packets:
+        at, length = float(packet.pts * base), float((packet.duration or 0) * base)
+        if at >= stop:
             break
-    else:
-        raise SpliceError("could not find the audio at the clip's start")
+        if at + length <= begin:
+            before = packet
+            continue
+        kept.append(packet)
     if before is not None:
         kept.insert(0, before)
     shift = round(begin / base)
@@ -447,13 +444,10 @@ def _clip_audio(container, audio, plan: SplicePlan, audio_filter: str | None, sa
             except (av.error.BlockingIOError, av.error.EOFError):
                 return
 
-    for margin in SEEK_MARGINS:
-        _seek(container, audio, int(begin / audio.time_base), margin)
-        frames = (f for f in container.decode(audio) if f.pts is not None)
-        first_seen = next(frames, None)
-        if first_seen is None or float(first_seen.pts * audio.time_base) <= begin:
-            break
-    for frame in itertools.chain([first_seen] if first_seen is not None else [], frames):
+    frames = _read_from(container, audio, int(begin / audio.time_base),
+                        lambda: (f for f in container.decode(audio) if f.pts is not None),
+                        lambda f: float(f.pts * audio.time_base) <= begin)
+    for frame in frames:
         if float(frame.pts * audio.time_base) > stop + 0.5:
             break
         try:
