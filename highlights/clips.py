@@ -26,6 +26,7 @@ import math
 import re
 import subprocess
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -126,8 +127,8 @@ def cut_clip(source: Path, media: MediaInfo, start: float, end: float, target: P
             run_ffmpeg([*inputs, *output, *movflags, str(tmp)], f"clip {target.name}", threads)
             # A stream that changes picture size (adaptive bitrate) is encoded at the size it
             # has where the clip starts, not the one its header declares.
-            size = _picture_size_at(source, media, start) if mode == "exact" else None
-            probed = validate_clip(tmp, media, duration, mode, target.name, size)
+            size_here = (lambda: _picture_size_at(source, media, start)) if mode == "exact" else None
+            probed = validate_clip(tmp, media, duration, mode, target.name, size_here)
     kept_script = script if script is not None and overlay is not None and overlay.script == script else None
     return CutResult(round(start, 3), round(start + probed, 3), round(probed, 3), round(planned - start, 3),
                      framing, kept_script, settings.loudness_target if audio_filter else None)
@@ -246,9 +247,10 @@ def loudness_filter(source: Path, start: float, duration: float, target: float, 
 
 
 def validate_clip(path: Path, media: MediaInfo, planned: float, mode: str, label: str,
-                  size_at_start: tuple[int, int] | None = None) -> float:
-    """Probe a finished clip; return its duration or raise ClipError.  `size_at_start`: the
-    source's picture size (rotation applied) where an exact clip starts, when known."""
+                  size_at_start: Callable[[], tuple[int, int] | None] | None = None) -> float:
+    """Probe a finished clip; return its duration or raise ClipError.  `size_at_start` finds
+    the source's picture size (rotation applied) where an exact clip starts; it is asked only
+    when the clip's size is not the one the source declares."""
     try:
         with av.open(str(path)) as container:
             videos, audios = container.streams.video, container.streams.audio
@@ -265,8 +267,10 @@ def validate_clip(path: Path, media: MediaInfo, planned: float, mode: str, label
             else:
                 if video.codec_context.name != "h264" or (audios and audios[0].codec_context.name != "aac"):
                     raise ClipError(f"clip {label}: expected H.264/AAC")
-                display = size_at_start or media.display_size or size
+                display = media.display_size or size
                 expected = VERTICAL_SIZE if mode == "vertical" else (display[0] // 2 * 2, display[1] // 2 * 2)
+                if size != expected and mode == "exact" and size_at_start and (here := size_at_start()):
+                    expected = (here[0] // 2 * 2, here[1] // 2 * 2)
             if size != expected:
                 raise ClipError(f"clip {label}: picture is {size[0]}x{size[1]}, expected {expected[0]}x{expected[1]}")
             duration = container.duration / av.time_base if container.duration else 0.0
@@ -295,7 +299,6 @@ def _picture_size_at(source: Path, media: MediaInfo, time: float) -> tuple[int, 
     except (av.error.FFmpegError, ClipError):
         pass
     return None
-
 
 
 def _video_stream(container):
