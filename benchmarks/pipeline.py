@@ -25,7 +25,7 @@ from pathlib import Path
 from media import MEDIA, ROOT, SAMPLE, SAMPLE_CATALOG, long_replay
 
 from highlights.config import LANGUAGES, load_settings
-from highlights.evaluation import reference_clips
+from highlights.evaluation import reference_clips, word_errors
 from highlights.models import load_whisper, resolve_model
 from highlights.transcribe import load_audio, transcribe
 
@@ -86,10 +86,6 @@ def compare(name: str, path: Path, catalog: Path, presets: list[str], extra: lis
 def wer_table(presets: list[str]) -> None:
     """Errors / reference words per language, and all languages pooled: the clips are short
     (9 to 134 words a language), so one word moves a language's WER by up to 0.11."""
-    import jiwer
-
-    from highlights.evaluation import normalize
-
     model_source = resolve_model("base")
     model = load_whisper(model_source.path, "int8", 0)
     print("\n## WER on the gold and gold-ish clips of ../shared/media (language given): errors/words = WER")
@@ -98,9 +94,7 @@ def wer_table(presets: list[str]) -> None:
     pooled = {name: [0, 0] for name in ["plain", *presets]}
 
     def cell(name: str, references: list[str], hypotheses: list[str]) -> str:
-        measured = jiwer.process_words([normalize(t) for t in references], [normalize(t) for t in hypotheses])
-        errors = measured.substitutions + measured.deletions + measured.insertions
-        words = sum(len(normalize(t).split()) for t in references)
+        errors, words = word_errors(references, hypotheses)
         pooled[name][0] += errors
         pooled[name][1] += words
         return f"{errors}/{words} = {errors / words:.3f}"

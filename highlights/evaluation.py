@@ -42,10 +42,16 @@ def reference_clips(media: Path, language: str, qualities: tuple[str, ...] = USA
     return clips
 
 
-def word_error_rate(references: list[str], hypotheses: list[str]) -> float:
-    """Corpus WER: all edits over all reference words."""
+def word_errors(references: list[str], hypotheses: list[str]) -> tuple[int, int]:
+    """(edits, reference words) over a corpus, both sides normalised."""
     import jiwer
 
-    refs = [normalize(text) for text in references]
-    hyps = [normalize(text) for text in hypotheses]
-    return jiwer.wer(refs, hyps)
+    measured = jiwer.process_words([normalize(text) for text in references],
+                                   [normalize(text) for text in hypotheses])
+    return measured.substitutions + measured.deletions + measured.insertions, sum(len(r) for r in measured.references)
+
+
+def word_error_rate(references: list[str], hypotheses: list[str]) -> float:
+    """Corpus WER: all edits over all reference words."""
+    errors, words = word_errors(references, hypotheses)
+    return errors / words
