@@ -44,6 +44,23 @@ def atomic_path(target: Path, suffix: str | None = None) -> Iterator[Path]:
         tmp.unlink(missing_ok=True)
 
 
+# What atomic_path names its temporaries: ".<stem>.<mkstemp's 8 characters>.part<ext>".
+_TEMPORARY = re.compile(r"^\..+\.[a-z0-9_]{8}\.part(\.[^.]+)?$")
+
+
+def remove_stale_temporaries(folder: Path, recursive: bool = True) -> list[Path]:
+    """Delete the temporaries of writes that never finished (a killed run leaves them; no
+    handler runs on SIGKILL or a power cut).  Only names atomic_path makes are touched."""
+    if not folder.is_dir():
+        return []
+    removed = []
+    for path in folder.rglob(".*.part*") if recursive else folder.glob(".*.part*"):
+        if path.is_file() and _TEMPORARY.match(path.name):
+            path.unlink(missing_ok=True)
+            removed.append(path)
+    return removed
+
+
 def write_text(target: Path, text: str) -> None:
     with atomic_path(target) as tmp:
         with open(tmp, "w", encoding="utf-8", newline="\n") as handle:

@@ -10,7 +10,7 @@ import multiprocessing
 import os
 import time
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Future
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
@@ -22,7 +22,7 @@ from .captions import Overlay
 from .clips import ClipError, clip_extension, cut_clip, make_thumbnail, thumbnail_time
 from .config import LANGUAGES, Settings
 from .ffmpeg import FFmpegError
-from .files import read_json, unique_slug, write_json, write_text
+from .files import read_json, remove_stale_temporaries, unique_slug, write_json, write_text
 from .inputs import expand_inputs
 from .mentions import candidate_products, find_candidates, find_mentions
 from .models import ModelError, resolve_model
@@ -91,6 +91,7 @@ def process_replay(
     `stages.py`); `force` names stages to redo anyway."""
     timer = StageTimer(on_stage)
     folder.mkdir(parents=True, exist_ok=True)
+    remove_stale_temporaries(folder)  # one replay is written by one process at a time
     store = StageStore(folder, force)
     products = catalog or []
 
@@ -189,8 +190,6 @@ def _beside(work: Callable[[], object], when: bool) -> Iterator[Future | None]:
     if not when:
         yield None
         return
-    from concurrent.futures import ThreadPoolExecutor
-
     pool = ThreadPoolExecutor(1, thread_name_prefix="beside")
     try:
         yield pool.submit(work)
@@ -299,8 +298,6 @@ def _cut_clips(source, media, folder, highlights, mentions, settings: Settings, 
     workers = max(1, min(cores, len(plans)))
     if workers == 1:
         return [make(clip_id, highlight, 0) for clip_id, highlight in plans]
-    from concurrent.futures import ThreadPoolExecutor
-
     with ThreadPoolExecutor(workers, thread_name_prefix="clip") as pool:
         return list(pool.map(lambda plan: make(*plan, 1), plans))
 
@@ -364,6 +361,7 @@ def run_batch(
     finished stages are reused by the next run."""
     emit = on_event or (lambda kind, data: None)
     out.mkdir(parents=True, exist_ok=True)
+    remove_stale_temporaries(out, recursive=False)
     sources, problems = expand_inputs(inputs)
     shared_catalog = load_catalog(catalog_path) if catalog_path is not None else None
     taken: set[str] = set()

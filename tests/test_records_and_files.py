@@ -79,3 +79,22 @@ def test_a_stored_result_in_an_older_layout_is_refused_not_misread():
     with pytest.raises(TypeError):
         from_dict(SceneScan, {"cuts": 3.0})
     assert from_dict(SceneScan, {"cuts": [1, 2.5], "unchecked": [[3, 4.5]]}) == SceneScan([1.0, 2.5], [[3.0, 4.5]])
+
+
+def test_stale_temporaries_of_a_killed_run_are_removed(tmp_path):
+    """A SIGKILL mid-write leaves atomic_path's temporary behind (its cleanup never runs); the
+    next run removes it, and nothing else: a person's files and finished outputs stay."""
+    from highlights.files import remove_stale_temporaries
+
+    clips = tmp_path / "replay" / "clips"
+    with atomic_path(clips / "clip-01.mp4") as tmp:
+        name = tmp.name  # the name a real temporary has
+    stale = clips / name
+    stale.write_bytes(b"half a clip, left by a killed run")
+    kept = [clips / "clip-01.mp4", clips / "clip-01.mp4.part", clips / ".notes.part",
+            tmp_path / "replay" / "mine.part.txt"]
+    for path in kept:
+        path.write_text("a person's file")
+    assert remove_stale_temporaries(tmp_path / "replay") == [stale]
+    assert all(path.is_file() for path in kept) and not stale.exists()
+    assert remove_stale_temporaries(tmp_path / "missing") == []
