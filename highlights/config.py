@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-LANGUAGES = ("en", "ru", "es", "pt", "fr", "it", "pl", "uk")
+from .languages import LANGUAGES
+
 
 
 class ConfigError(ValueError):

@@ -3,7 +3,7 @@
 Prices (written `$49`, `49,99 zł`, `49 €` or spoken `forty-nine dollars`, `сорок девять
 долларов`, `quarante-neuf euros`), discounts, promo codes, calls to action (`add to cart`,
 `link below`, `dodaj do koszyka`) and stock or time pressure.  The words of each language
-are data (`lexicons/<lang>.toml`); this module only reads the transcript with them.  A cue
+are data (`languages/<lang>.toml`); this module only reads the transcript with them.  A cue
 raises the score of the presentation it falls in and is named in its reasons."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .lexicons import Lexicon, find_phrases, load_lexicon, match_phrase
+from .lexicon import Lexicon, find_phrases, load_lexicon, match_phrase
 from .records import Word
 from .stemming import Token, tokenize
 from .text import join_words

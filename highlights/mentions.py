@@ -25,7 +25,8 @@ from rapidfuzz import fuzz, process
 from .config import MentionSettings
 from .cues import find_cues
 from .files import unique_slug
-from .lexicons import find_phrases, load_lexicon
+from . import languages
+from .lexicon import find_phrases, load_lexicon
 from .records import Mention, Product, Transcript, Word
 from .stemming import Token, script, skeleton, stemmer, tokenize, tokenize_text
 from .text import SENTENCE_END, join_words
@@ -327,7 +328,8 @@ def find_candidates(transcript: Transcript, settings: MentionSettings) -> tuple[
     selling_sentences = {sentence_of_word[max(0, bisect.bisect_right(starts, c.start + 1e-6) - 1)] for c in cues}
     proper = _spoken_as_names(words, tokens)
     ignored = lexicon.stopwords | _lexicon_words(language)
-    foreign = "latin" if language in ("ru", "uk") else None  # a Latin word in Cyrillic speech is a brand
+    # a Latin word in Cyrillic speech is a brand
+    foreign = "latin" if language in languages.by_script("cyrillic") else None
 
     def content(i: int) -> bool:
         t = tokens[i]

@@ -17,22 +17,14 @@ from urllib.parse import quote, unquote, urlsplit
 import jinja2
 
 from .config import SubtitleSettings
+from . import languages
 from .edits import edit_state, read_edits
 from .files import read_json, write_text
 from .records import Cue, Manifest, Transcript, from_dict, to_dict
 from .review import (REVIEW_DIR, ReviewError, current_version, read_cues, review_docs,
                      review_languages, review_page_path, subtitle_text)
 
-LANGUAGE_NAMES = {
-    "en": "English",
-    "ru": "Русский",
-    "es": "Español",
-    "pt": "Português",
-    "fr": "Français",
-    "it": "Italiano",
-    "pl": "Polski",
-    "uk": "Українська",
-}
+LANGUAGE_NAMES = {code: language.native_name for code, language in languages.registry().items()}
 
 _PACKAGE_DIR = Path(__file__).resolve().parent
 

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 
 from .config import SelectionSettings
 from .cues import CUE_KINDS, WEIGHTS, SalesCue, find_cues
-from .lexicons import Lexicon, find_phrases, load_lexicon
+from .lexicon import Lexicon, find_phrases, load_lexicon
 from .mentions import SURE
 from .records import Highlight, Mention, Product, Transcript, Word
 from .stemming import Token, stemmer, tokenize, tokenize_text

@@ -6,7 +6,7 @@
   every number up to 999 in each language and we read its table backwards), and spoken
   letter names ("икс", "equis") into letters.  Each token remembers the words it came from.
 - Stems: Snowball (snowballstemmer) for en ru es pt fr it pl; Ukrainian has no Snowball
-  stemmer, so its common endings (listed in `lexicons/uk.toml`) are stripped.
+  stemmer, so its common endings (listed in `languages/uk.toml`) are stripped.
 - Skeletons: a brand written in another script ("Аврора" for "Aurora", "Лумо" for "Lumo")
   is compared through anyascii's transliteration, folded so that the usual spellings of one
   sound meet ("avrora" ~ "aurora")."""
@@ -19,12 +19,11 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from .lexicons import load_lexicon
+from . import languages
+from .lexicon import load_lexicon
 from .records import Word
 from .text import normalize
 
-SNOWBALL = {"en": "english", "ru": "russian", "es": "spanish", "pt": "portuguese", "fr": "french",
-            "it": "italian", "pl": "polish"}
 SYMBOLS = "$€£₽₴%"
 _PIECE = re.compile(r"\d+(?:[.,]\d+)?|[^\W\d_]+(?:['’][^\W\d_]+)*|[" + re.escape(SYMBOLS) + "]")
 
@@ -134,10 +133,11 @@ def spoken_numbers(language: str) -> tuple[dict[tuple[str, ...], int], int]:
 @functools.lru_cache(maxsize=16)
 def stemmer(language: str) -> Callable[[str], str]:
     """A function from a folded word to its stem (the word itself when we have no stemmer)."""
-    if language in SNOWBALL:
+    algorithm_name = languages.get(language).snowball if language in languages.registry() else None
+    if algorithm_name:
         import snowballstemmer
 
-        algorithm = snowballstemmer.stemmer(SNOWBALL[language])
+        algorithm = snowballstemmer.stemmer(algorithm_name)
         return functools.lru_cache(maxsize=65536)(algorithm.stemWord)
     endings = sorted(load_lexicon(language).endings, key=len, reverse=True)
     if endings:

@@ -4,7 +4,7 @@ calls to action, urgency; and the lexicon files they come from."""
 import pytest
 
 from highlights.cues import CUE_KINDS, find_cues
-from highlights.lexicons import find_phrases, languages, load_lexicon
+from highlights.lexicon import find_phrases, languages, load_lexicon
 from highlights.records import Word
 from highlights.stemming import tokenize_text
 
@@ -104,13 +104,17 @@ def test_phrase_patterns():
 
 
 def test_a_broken_lexicon_is_refused_with_its_path(tmp_path, monkeypatch):
-    import highlights.lexicons as lexicons
+    import highlights.languages as registry
+    import highlights.lexicon as lexicons
 
-    (tmp_path / "xx.toml").write_text("[cues]\ndiscount = 'not a list'\n")
-    monkeypatch.setattr(lexicons, "HERE", tmp_path)
+    (tmp_path / "xx.toml").write_text("[language]\nname = 'X'\nscript = 'latin'\niso639_3 = 'xxx'\n"
+                                      "[cues]\ndiscount = 'not a list'\n")
+    monkeypatch.setattr(registry, "HERE", tmp_path)
+    registry.registry.cache_clear()
     lexicons.load_lexicon.cache_clear()
     try:
         with pytest.raises(lexicons.LexiconError, match=r"xx\.toml: not a valid lexicon"):
             lexicons.load_lexicon("xx")
     finally:
+        registry.registry.cache_clear()
         lexicons.load_lexicon.cache_clear()

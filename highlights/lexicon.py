@@ -2,7 +2,8 @@
 codes, calls to action, urgency), chatter, introductions, words that refer back to a
 product, spoken letter names, and (for a language without a Snowball stemmer) endings.
 
-One TOML file per language beside this module, meant to be extended by hand: tables
+The lists live in each language's file of the registry (`highlights/languages/<lang>.toml`),
+meant to be extended by hand: tables
 `[currencies]` (ISO code -> words), `[cues]` (kind -> phrases), `[talk]` (`chatter`,
 `intro`, `refer`, extra `stopwords` besides the stop-words package's), `[letters]`,
 `[numbers]` (spelling -> value) and `[stemming]` (`endings`).  A phrase is
@@ -12,13 +13,11 @@ number (digits or spoken), `?` any one word and `..` up to four words."""
 from __future__ import annotations
 
 import functools
-import tomllib
 from dataclasses import dataclass, field
-from pathlib import Path
 
-from ..text import normalize
+from . import languages as registry
+from .text import normalize
 
-HERE = Path(__file__).resolve().parent
 GAP = 4  # words a `..` may skip
 
 
@@ -44,17 +43,17 @@ class Lexicon:
 
 
 def languages() -> list[str]:
-    return sorted(p.stem for p in HERE.glob("*.toml"))
+    return sorted(registry.codes())
 
 
 @functools.lru_cache(maxsize=16)
 def load_lexicon(language: str) -> Lexicon:
     """The lexicon of `language`; English for a language we have none for."""
-    path = HERE / f"{language}.toml"
-    if not path.is_file():
+    if language not in registry.registry():
         return load_lexicon("en") if language != "en" else Lexicon("en")
+    path = registry.HERE / f"{language}.toml"
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        data = registry.get(language).tables
         talk = data.get("talk", {})
         lexicon = Lexicon(
             language=language,
@@ -69,7 +68,7 @@ def load_lexicon(language: str) -> Lexicon:
             endings=tuple(normalize(e) for e in data.get("stemming", {}).get("endings", [])),
             stopwords=_stopwords(language, talk.get("stopwords", [])),
         )
-    except (tomllib.TOMLDecodeError, AttributeError, TypeError, ValueError) as exc:
+    except (AttributeError, TypeError, ValueError) as exc:
         raise LexiconError(f"{path}: not a valid lexicon: {exc}") from None
     return lexicon
 
