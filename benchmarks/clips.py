@@ -6,7 +6,7 @@
    hand-written ffmpeg command doing the same crop, scale and burn-in with the same encoder
    settings and the same ASS script; target: at most 1.15x its time.  Measured on a clip
    with a face (the crop follows it) and on one without (whole frame on a blurred copy).
-3. The whole clip stage (`pipeline._cut_clips`: clips, thumbnails, captions) on a 10-minute
+3. The whole clip stage (`replay.cut_clips`: clips, thumbnails, captions) on a 10-minute
    replay with 8 clips, in each mode.
 
 The 10-minute replay is made in a temporary folder from the demo sample, looped and scaled
@@ -40,7 +40,7 @@ from highlights.catalog import load_catalog  # noqa: E402
 from highlights.clips import cut_clip  # noqa: E402
 from highlights.config import ClipSettings, Settings, SubtitleSettings  # noqa: E402
 from highlights.ffmpeg import ffmpeg_exe  # noqa: E402
-from highlights.pipeline import _cut_clips  # noqa: E402
+from highlights.replay import cut_clips  # noqa: E402
 from highlights.probe import probe  # noqa: E402
 from highlights.records import Highlight, Segment, Transcript, Word  # noqa: E402
 from highlights.reframe import plan_face_crop  # noqa: E402
@@ -189,7 +189,7 @@ def bench_stage(replay: Path, folder: Path, words: list[Word], clips: int, lengt
         # exact-whole: the exact clip re-encoded from end to end (smart cut off), the baseline
         # smart cut is measured against
         settings = Settings(clips=ClipSettings(mode=mode.split("-")[0], smart_cut=mode != "exact-whole"))
-        spent = timed(lambda: _cut_clips(replay, media, folder / mode, highlights, [], settings, transcript, products))
+        spent = timed(lambda: cut_clips(replay, media, folder / mode, highlights, [], settings, transcript, products))
         results[mode] = {**spent, "per_clip": spent["wall"] / clips,
                          "clip_seconds_per_wall_second": clips * length / spent["wall"]}
     return {"replay_minutes": media.duration / 60, "clips": clips, "clip_seconds": length, "modes": results}

@@ -11,7 +11,7 @@ import click
 from . import __version__
 from .catalog import CatalogError
 from .config import CLIP_MODES, LANGUAGES, ConfigError, load_settings, preset_names
-from .stages import STAGES
+from .replay import STAGE_NAMES
 
 
 def _os_error(exc: OSError) -> str:
@@ -67,7 +67,7 @@ def main() -> None:
               help=f"Pipeline preset ({', '.join(preset_names())}) or a TOML file.")
 @click.option("--jobs", type=click.IntRange(min=1), default=1, show_default=True,
               help="Replays processed in parallel (each job gets its share of the CPU cores).")
-@click.option("--force", "force", multiple=True, type=click.Choice(STAGES),
+@click.option("--force", "force", multiple=True, type=click.Choice(STAGE_NAMES),
               help="Redo this stage even if its stored result is still valid (repeatable).")
 @click.option("--scheduler", metavar="ADDRESS",
               help="Run the replays on a Dask distributed cluster (e.g. tcp://10.0.0.5:8786); its workers "

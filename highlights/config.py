@@ -34,7 +34,9 @@ class TranscribeSettings:
     vad: bool = True
     condition_on_previous_text: bool = False
     language: str | None = None  # None: detect
-    cpu_threads: int = 0  # 0: all cores this job may use
+    # 0: all cores this job may use.  Not part of any stage key (`key: False`): a batch run
+    # with --jobs 2 resumed with --jobs 1 reuses its transcripts.
+    cpu_threads: int = field(default=0, metadata={"key": False})
     # Feed catalog names to Whisper so it spells them as the seller does.
     catalog_hotwords: bool = True
 
@@ -124,7 +126,7 @@ class TranslationSettings:
     cache_file: str = ""  # "" is translations.sqlite3 in the user cache folder
     beam_size: int = 4  # Argos Translate's default
     batch_size: int = 32  # sentences per CTranslate2 call
-    cpu_threads: int = 0  # 0: all cores
+    cpu_threads: int = field(default=0, metadata={"key": False})  # 0: all cores
     protect_numbers: bool = True  # numbers and prices come out exactly as they went in
     keep: list[str] = field(default_factory=list)  # more names kept verbatim, besides the catalog's
     # The English track of a non-English replay from Whisper's own translation of the audio

@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from .faults import checkpoint
 from .records import to_dict
 
 _UMASK = os.umask(0)
@@ -39,6 +40,7 @@ def atomic_path(target: Path, suffix: str | None = None) -> Iterator[Path]:
     os.chmod(tmp, 0o666 & ~_UMASK)  # mkstemp makes 0600; outputs are for sharing
     try:
         yield tmp
+        checkpoint(f"write:{target.name}")  # a kill here leaves the whole temporary, never the target
         os.replace(tmp, target)
     finally:
         tmp.unlink(missing_ok=True)

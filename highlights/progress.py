@@ -9,7 +9,10 @@ import sys
 import time
 from typing import TextIO
 
-from .stages import STAGES
+from .replay import STAGE_NAMES
+
+# What a replay's bar counts: its stages, then its pages.
+STEPS = (*STAGE_NAMES, "recap")
 
 
 class Reporter:
@@ -119,7 +122,7 @@ class RichReporter(Reporter):
             return None
         if name not in self.tasks:
             label = name if len(name) <= 40 else "…" + name[-39:]
-            self.tasks[name] = self.progress.add_task(label, total=len(STAGES), stage="")
+            self.tasks[name] = self.progress.add_task(label, total=len(STEPS), stage="")
         return self.tasks[name]
 
     def on_start(self, data: dict) -> None:
@@ -128,12 +131,12 @@ class RichReporter(Reporter):
     def on_stage(self, data: dict) -> None:
         task = self._task(data["input"])
         if task is not None:
-            self.progress.update(task, completed=STAGES.index(data["stage"]), stage=data["stage"])
+            self.progress.update(task, completed=STEPS.index(data["stage"]), stage=data["stage"])
 
     def on_ok(self, data: dict) -> None:
         task = self._task(data["input"])
         if task is not None:
-            self.progress.update(task, completed=len(STAGES), stage="[green]done")
+            self.progress.update(task, completed=len(STEPS), stage="[green]done")
             self.progress.advance(self.batch)
 
     def on_failed(self, data: dict) -> None:

@@ -248,6 +248,22 @@ class Cue:
 
 
 @dataclass
+class SubtitleOutcome:
+    """The subtitles stage's result: the files of every language for the whole replay and
+    for each clip, and the languages that got none, with why."""
+
+    subtitles: dict[str, SubtitleFiles] = field(default_factory=dict)
+    clip_subtitles: dict[str, dict[str, SubtitleFiles]] = field(default_factory=dict)  # clip id -> language ->
+    missing_languages: dict[str, str] = field(default_factory=dict)
+
+    def apply(self, manifest: Manifest) -> None:
+        manifest.subtitles = dict(self.subtitles)
+        manifest.missing_languages = dict(self.missing_languages)
+        for clip in manifest.clips:
+            clip.subtitles = dict(self.clip_subtitles.get(clip.id, {}))
+
+
+@dataclass
 class Manifest:
     """Everything a run produced for one replay: `OUT/<slug>/manifest.json`."""
 

@@ -15,7 +15,7 @@ from highlights.captions import Overlay
 from highlights.clips import (ClipError, clip_extension, cut_clip, keyframe_at_or_before, keyframe_times,
                               make_thumbnail, thumbnail_time, validate_clip)
 from highlights.config import ClipSettings, Settings
-from highlights.pipeline import _cut_clips
+from highlights.replay import cut_clips
 from highlights.probe import probe
 from highlights.records import Highlight, Mention, Product, Segment, Transcript, Word
 
@@ -266,7 +266,7 @@ def test_clip_stage_records_shift_framing_captions_and_thumbnail(samples, tmp_pa
     mentions = [Mention("lumo-lamp", 31.5, 32.2, "Lumo desk lamp", "Lumo desk lamp", 100.0)]
     for mode in ("copy", "vertical"):
         settings = Settings(clips=ClipSettings(mode=mode, preset="ultrafast"))
-        (clip,) = _cut_clips(source, media, tmp_path / mode, highlights, mentions, settings, transcript, products)
+        (clip,) = cut_clips(source, media, tmp_path / mode, highlights, mentions, settings, transcript, products)
         assert (tmp_path / mode / clip.file).is_file() and (tmp_path / mode / clip.thumbnail).is_file()
         assert clip.shift == pytest.approx(31.1 - clip.start, abs=1e-3)
         if mode == "copy":
@@ -278,7 +278,7 @@ def test_clip_stage_records_shift_framing_captions_and_thumbnail(samples, tmp_pa
             # A person's fix to the captions is what the next run burns.
             edited = script.replace("Lumo desk lamp", "Lumo lamp (edited)")
             (tmp_path / mode / clip.captions).write_text(edited, encoding="utf-8")
-            _cut_clips(source, media, tmp_path / mode, highlights, mentions, settings, transcript, products)
+            cut_clips(source, media, tmp_path / mode, highlights, mentions, settings, transcript, products)
             assert (tmp_path / mode / clip.captions).read_text(encoding="utf-8") == edited
 
 
@@ -290,7 +290,7 @@ def test_clips_cut_side_by_side_come_out_in_order(samples, tmp_path):
     highlights = [Highlight(float(start), float(start) + 3.0, ["lumo-lamp"], 1.0) for start in (5, 20, 40, 60)]
     settings = Settings(clips=ClipSettings(mode="vertical", preset="ultrafast"), transcribe=replace(
         Settings().transcribe, cpu_threads=2))
-    clips = _cut_clips(source, media, tmp_path, highlights, [], settings, transcript, products)
+    clips = cut_clips(source, media, tmp_path, highlights, [], settings, transcript, products)
     assert [c.start for c in clips] == [5.0, 20.0, 40.0, 60.0]
     assert [c.id for c in clips] == [f"clip-0{n}-lumo-lamp" for n in range(1, 5)]
     assert all((tmp_path / c.file).is_file() and c.framing == "fit" for c in clips)

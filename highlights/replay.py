@@ -1,0 +1,310 @@
+"""One replay's processing, declared as data: `STAGES` lists every stage with what it depends
+on, and `process_replay` hands them to the runner in `stages.py`, which builds the keys,
+times each stage and reuses what is still valid.  Adding a stage is one declaration here.
+
+The stages exchange typed records (`records.py`); each result is stored as JSON in the
+replay folder, so a killed run resumes where it stopped."""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from collections.abc import Callable, Iterable, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from . import __version__
+from .audio import audio_windows
+from .captions import Overlay
+from .clips import clip_extension, cut_clip, make_thumbnail, thumbnail_time
+from .config import Settings
+from .files import remove_stale_temporaries, unique_slug, write_json
+from .mentions import candidate_products, find_candidates, find_mentions
+from .models import ModelSource, resolve_model
+from .probe import probe
+from .recap import write_replay_pages
+from .records import (Clip, Highlight, Manifest, MediaInfo, Mention, Product, SceneScan, Selection, SubtitleFiles,
+                      SubtitleOutcome, Transcript)
+from .scenes import check_stretches, scan_scenes
+from .selection import edge_regions, select_highlights
+from .stages import Stage, StageStore, file_identity, run_stages, stage_names
+from .subtitles import build_cues, write_subtitles
+from .transcribe import transcribe
+from .translate import packages_fingerprint
+
+log = logging.getLogger("highlights")
+
+
+@dataclass
+class Replay:
+    """What the stages of one replay are computed from."""
+
+    source: Path
+    folder: Path
+    settings: Settings
+    catalog: list[Product]  # the seller's products; empty: candidates are found in the transcript
+
+    @cached_property
+    def model(self) -> ModelSource:
+        return resolve_model(self.settings.transcribe.model)
+
+    def products(self, results: Mapping[str, Any]) -> list[Product]:
+        """The catalog, or without one the candidates the host presented (`candidate-<words>`)."""
+        return self.catalog or candidate_products(results["mentions"])
+
+
+# --- what each stage computes ----------------------------------------------------------------
+
+
+def _probe(replay: Replay, results: Mapping[str, Any]) -> MediaInfo:
+    return probe(replay.source)
+
+
+def _transcribe(replay: Replay, results: Mapping[str, Any]) -> Transcript:
+    media: MediaInfo = results["probe"]
+    settings = replay.settings.transcribe
+    if not media.has_audio:
+        return Transcript(language=settings.language or "en", language_probability=0.0,
+                          duration=media.duration, model=replay.model.identity)
+    windows = audio_windows(replay.source, window=settings.window)
+    hotwords = [p.name for p in replay.catalog] if settings.catalog_hotwords else []
+    transcript = transcribe(windows, settings, hotwords, replay.model)
+    transcript.duration = transcript.duration or media.duration
+    return transcript
+
+
+def _scenes(replay: Replay, results: Mapping[str, Any]) -> SceneScan:
+    return scan_scenes(replay.source, results["probe"], replay.settings.scenes)
+
+
+def _mentions(replay: Replay, results: Mapping[str, Any]) -> list[Mention]:
+    transcript: Transcript = results["transcribe"]
+    if replay.catalog:
+        return find_mentions(transcript, replay.catalog, replay.settings.mentions)
+    return find_candidates(transcript, replay.settings.mentions)[1]
+
+
+def _select(replay: Replay, results: Mapping[str, Any]) -> Selection:
+    """Highlights with their edges on scene cuts.  Stretches the scene scan left unchecked
+    (busy video) are checked only where they can move an edge, and the edges placed again."""
+    media, transcript, scan = results["probe"], results["transcribe"], results["scenes"]
+    mentions, products, settings = results["mentions"], replay.products(results), replay.settings
+    cuts = list(scan.cuts)
+    highlights = select_highlights(transcript, mentions, products, cuts, settings.selection)
+    if scan.unchecked and highlights:
+        regions = edge_regions(highlights, transcript.words, media.duration, settings.selection)
+        # Only the part of a stretch inside a region: keyframes can be far apart.
+        near = [[max(t0, low), min(t1, high)] for t0, t1 in scan.unchecked for low, high in regions
+                if t0 < high and low < t1]
+        cuts = sorted(set(cuts) | set(check_stretches(replay.source, media, settings.scenes, near)))
+        if cuts != scan.cuts:
+            highlights = select_highlights(transcript, mentions, products, cuts, settings.selection)
+    return Selection(highlights, cuts)
+
+
+def _clips(replay: Replay, results: Mapping[str, Any]) -> list[Clip]:
+    media: MediaInfo = results["probe"]
+    if not media.has_video:
+        return []
+    return cut_clips(replay.source, media, replay.folder, results["selection"].highlights, results["mentions"],
+                     replay.settings, results["transcribe"], replay.products(results))
+
+
+def cut_clips(source: Path, media: MediaInfo, folder: Path, highlights: list[Highlight], mentions: list[Mention],
+              settings: Settings, transcript: Transcript, products: list[Product]) -> list[Clip]:
+    """Every highlight as a clip in `folder/clips/`, with its thumbnail (and, vertical, its
+    burned-in captions)."""
+    clips_dir = folder / "clips"
+    taken: set[str] = set()
+    mode = settings.clips.mode
+    words = transcript.words
+    catalog = {p.id: p for p in products}
+    plans = [(unique_slug(f"clip-{number:02d}-{h.products[0] if h.products else 'talk'}", taken), h)
+             for number, h in enumerate(highlights, start=1)]
+
+    def make(clip_id: str, highlight: Highlight, threads: int) -> Clip:
+        target = clips_dir / f"{clip_id}{clip_extension(media, mode)}"
+        overlay = None
+        if mode == "vertical":
+            product = catalog.get(highlight.products[0]) if highlight.products else None
+            overlay = Overlay(words=words, subtitles=settings.subtitles, product=product,
+                              script=clips_dir / f"{clip_id}.captions.ass")
+        cut = cut_clip(source, media, highlight.start, highlight.end, target, settings.clips,
+                       threads=threads, overlay=overlay)
+        # The most telling moment: the sharpest frame in the two seconds after the product
+        # is first named in the clip, taken from the clip itself so it shows what the clip shows.
+        named = [m.start for m in mentions if highlight.start <= m.start < highlight.end]
+        around = (named[0] if named else (cut.start + cut.end) / 2) - cut.start
+        thumbnail = clips_dir / f"{clip_id}.jpg"
+        make_thumbnail(target, thumbnail_time(target, around, cut.duration), thumbnail, settings.clips.thumbnail_width)
+        return Clip(id=clip_id, start=cut.start, end=cut.end, file=_rel(target, folder), products=highlight.products,
+                    score=highlight.score, reasons=highlight.reasons, thumbnail=_rel(thumbnail, folder),
+                    mode=mode, shift=cut.shift, framing=cut.framing,
+                    captions=_rel(cut.captions, folder) if cut.captions else None,
+                    caption_language=transcript.language if cut.captions else None,
+                    loudness_target=cut.loudness_target)
+
+    # One clip per core at a time, each encoder on one thread: a clip is partly Python
+    # (planning, muxing, checking) and partly encoding, so clips side by side fill the cores
+    # better than one clip with every thread.
+    cores = settings.transcribe.cpu_threads or os.cpu_count() or 1
+    workers = max(1, min(cores, len(plans)))
+    if workers == 1:
+        return [make(clip_id, highlight, 0) for clip_id, highlight in plans]
+    with ThreadPoolExecutor(workers, thread_name_prefix="clip") as pool:
+        return list(pool.map(lambda plan: make(*plan, 1), plans))
+
+
+def _clip_files(replay: Replay, clips: list[Clip]) -> list[Path]:
+    return [replay.folder / p for c in clips for p in (c.file, c.thumbnail, c.captions) if p]
+
+
+def _subtitles(replay: Replay, results: Mapping[str, Any]) -> SubtitleOutcome:
+    """The source language's subtitles from the transcript, the others translated (or
+    missing, with why), for the whole replay and for each clip."""
+    from .clips import VERTICAL_SIZE
+    from .lint import lint_cues
+    from .subtitles import vertical
+    from .translate import subtitle_tracks
+
+    media: MediaInfo = results["probe"]
+    transcript: Transcript = results["transcribe"]
+    clips: list[Clip] = results["clips"]
+    settings, folder, slug = replay.settings, replay.folder, replay.folder.name
+    products = replay.products(results)
+    outcome = SubtitleOutcome()
+    tracks = subtitle_tracks(transcript, settings, products, replay.source)
+    names = [name for product in products for name in product.names] + list(settings.translation.keep)
+    rules, ass = settings.subtitles, settings.subtitles.ass
+    for language, words in tracks.words.items():
+        cues = build_cues(words, rules, duration=media.duration, keep_together=names)
+        problems = lint_cues(cues, rules)
+        if problems:  # e.g. a translation too long for the time the speaker took
+            log.warning("%s: %d of %d %s subtitles break a rule, first %s; `highlights lint-subs` lists them",
+                        slug, len({p.cue for p in problems}), len(cues), language, problems[0])
+        paths = write_subtitles(cues, folder / "subtitles" / f"{slug}.{language}", ass, media.display_size)
+        outcome.subtitles[language] = _subtitle_record(paths, folder)
+        for clip in clips:
+            upright = clip.mode == "vertical"
+            inside = [w for w in words if w.start >= clip.start and w.end <= clip.end]
+            cues = build_cues(inside, vertical(rules) if upright else rules, offset=clip.start,
+                              duration=clip.end - clip.start, keep_together=names)
+            paths = write_subtitles(cues, folder / "clips" / f"{clip.id}.{language}", ass,
+                                    VERTICAL_SIZE if upright else media.display_size)
+            outcome.clip_subtitles.setdefault(clip.id, {})[language] = _subtitle_record(paths, folder)
+    for language, reason in tracks.missing.items():
+        outcome.missing_languages[language] = reason
+        log.warning("%s: no %s subtitles: %s", slug, language, reason)
+    return outcome
+
+
+def _subtitle_files(replay: Replay, outcome: SubtitleOutcome) -> list[Path]:
+    groups = [outcome.subtitles, *outcome.clip_subtitles.values()]
+    return [replay.folder / path for group in groups for files in group.values()
+            for path in (files.srt, files.vtt, files.ass) if path]
+
+
+# --- the declarations --------------------------------------------------------------------------
+
+STAGES: tuple[Stage[Replay, Any], ...] = (
+    Stage("probe", MediaInfo, _probe, inputs=("source",)),
+    # The catalog is left out of the key on purpose: a corrected price or a new product must
+    # not cost a re-transcription (`--force transcribe` re-biases Whisper to new names).
+    Stage("transcribe", Transcript, _transcribe, needs=("probe",), settings=("transcribe",),
+          inputs=("source", "model"), stored_as="transcript.json"),
+    # Scene detection decodes video in libav and OpenCV, which release the GIL, while
+    # CTranslate2 transcribes: it fills the moments transcription leaves a core idle.
+    Stage("scenes", SceneScan, _scenes, needs=("probe",), settings=("scenes",), inputs=("source",),
+          alongside="transcribe"),
+    Stage("mentions", list[Mention], _mentions, needs=("transcribe",), settings=("mentions",), inputs=("catalog",)),
+    Stage("selection", Selection, _select, needs=("probe", "transcribe", "scenes", "mentions"),
+          settings=("selection", "scenes"), inputs=("source", "catalog")),
+    Stage("clips", list[Clip], _clips, needs=("probe", "transcribe", "mentions", "selection"),
+          settings=("clips", "subtitles"), inputs=("source", "catalog"), outputs=_clip_files),
+    Stage("subtitles", SubtitleOutcome, _subtitles, needs=("probe", "transcribe", "mentions", "clips"),
+          settings=("languages", "subtitles", "translation", "transcribe"),
+          inputs=("source", "catalog", "model", "translation"), outputs=_subtitle_files),
+)
+STAGE_NAMES = stage_names(STAGES)
+
+
+def process_replay(
+    source: Path,
+    folder: Path,
+    settings: Settings,
+    catalog: list[Product] | None = None,
+    catalog_path: Path | None = None,
+    on_stage: Callable[[str], None] | None = None,
+    force: Iterable[str] = (),
+) -> Manifest:
+    """All stages for one replay, writing into `folder`; returns its manifest.
+
+    Stages whose inputs have not changed since the last run are not run again; `force`
+    names stages to redo anyway (`STAGE_NAMES`).  The recap pages are rendered every time:
+    they show the state of reviews made since."""
+    began = time.perf_counter()
+    folder.mkdir(parents=True, exist_ok=True)
+    remove_stale_temporaries(folder)  # one replay is written by one process at a time
+    replay = Replay(source, folder, settings, list(catalog or []))
+    store = StageStore(folder, force)
+    run = run_stages(STAGES, replay, store, settings, inputs={
+        "source": lambda: file_identity(source),
+        "catalog": lambda: replay.catalog,
+        "model": lambda: replay.model.identity,
+        "translation": lambda: packages_fingerprint(settings.translation),
+    }, on_stage=on_stage)
+    results = run.results
+    media: MediaInfo = results["probe"]
+    transcript: Transcript = results["transcribe"]
+    selection: Selection = results["selection"]
+    manifest = Manifest(
+        input=str(source),
+        slug=folder.name,
+        duration=media.duration,
+        language=transcript.language,
+        media=media,
+        scene_cuts=selection.scene_cuts,
+        mentions=results["mentions"],
+        clips=results["clips"],
+        products=replay.products(results),
+        catalog=str(catalog_path) if catalog_path else None,
+        highlights_version=__version__,
+    )
+    manifest.warnings.extend(_warnings(media, transcript))
+    results["subtitles"].apply(manifest)
+
+    if on_stage:
+        on_stage("recap")
+    pages_began = time.perf_counter()
+    manifest.timings = dict(run.timings)
+    write_replay_pages(folder, manifest, settings.subtitles, transcript, source)
+    manifest.timings["recap"] = round(time.perf_counter() - pages_began, 3)
+    # Wall time, not the sum: scenes run beside the transcription.
+    manifest.timings["total"] = round(time.perf_counter() - began, 3)
+    manifest.reused_stages = list(run.reused)
+    write_json(folder / "manifest.json", manifest)
+    return manifest
+
+
+def _warnings(media: MediaInfo, transcript: Transcript) -> list[str]:
+    warnings = []
+    if not media.has_audio:
+        warnings.append("no audio track: nothing to transcribe, so no mentions and no clips")
+    elif not transcript.segments:
+        warnings.append("no speech found: no transcript text, no mentions, no clips")
+    if not media.has_video:
+        warnings.append("audio only: transcript and subtitles, no video clips")
+    return warnings
+
+
+def _subtitle_record(paths: dict[str, Path], folder: Path) -> SubtitleFiles:
+    return SubtitleFiles(_rel(paths["srt"], folder), _rel(paths["vtt"], folder),
+                         _rel(paths["ass"], folder) if "ass" in paths else None)
+
+
+def _rel(path: Path, folder: Path) -> str:
+    return path.relative_to(folder).as_posix()
