@@ -1,13 +1,17 @@
 """Pipeline settings: one dataclass per stage, filled from a TOML preset in `pipelines/`.
 
 A preset names only what it changes; everything else keeps the defaults below, which are
-also what `pipelines/default.toml` documents.  Unknown sections or keys are an error, so a
-typo in a preset is caught instead of silently ignored."""
+also what `pipelines/default.toml` documents (a test keeps the two equal, key for key).
+Unknown sections or keys are an error, in a preset and in overrides from Python or the
+command line alike, so a typo is caught instead of silently ignored."""
 
 from __future__ import annotations
 
 import dataclasses
+import difflib
 import tomllib
+import types
+import typing
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -165,23 +169,84 @@ def preset_names() -> list[str]:
 
 
 def load_settings(pipeline: str | Path | None = None, **overrides: Any) -> Settings:
-    """Settings from a preset name (`default`, `fast`, ...) or a TOML file path,
-    then `overrides` given as `section__key=value` (None values are ignored)."""
+    """Settings from a preset name (`default`, `fast`, ...) or a TOML file path, then
+    `overrides` given as `section__key=value` or `key=value` for top-level settings (None
+    values are ignored, so unset command-line options change nothing).  Presets and
+    overrides go through the same check (`apply_settings`): a misspelt key is an error
+    naming the key and the closest valid one."""
     path = _preset_path(pipeline or "default")
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: not valid TOML: {exc}") from None
-    settings = _apply(Settings(), data, str(path))
+    settings = apply_settings(Settings(), data, str(path))
     settings.name = data.get("name", path.stem)
+    apply_settings(settings, overrides_table(overrides), "settings override")
+    validate(settings)
+    return settings
+
+
+def overrides_table(overrides: dict[str, Any]) -> dict[str, Any]:
+    """`{"clips__mode": "copy", "languages": [...]}` as the tables a preset would hold."""
+    table: dict[str, Any] = {}
     for dotted, value in overrides.items():
         if value is None:
             continue
         section, _, key = dotted.partition("__")
-        target = getattr(settings, section) if key else settings
-        setattr(target, key or section, value)
-    validate(settings)
-    return settings
+        if key:
+            table.setdefault(section, {})
+            if not isinstance(table[section], dict):
+                raise ConfigError(f"settings override: {section} is not a table")
+            table[section][key] = value
+        else:
+            table[section] = value
+    return table
+
+
+def apply_settings(record: Any, data: dict, where: str) -> Any:
+    """Set the values of `data` (a TOML table, nested like `Settings`) on `record`, refusing
+    unknown keys (with the closest known one) and values of the wrong type."""
+    fields = {f.name: f for f in dataclasses.fields(record)}
+    hints = typing.get_type_hints(type(record))
+    for key, value in data.items():
+        if key == "name" and record.__class__ is Settings:
+            continue
+        if key not in fields:
+            close = difflib.get_close_matches(key, list(fields), n=1, cutoff=0.6)
+            hint = f"; did you mean {close[0]!r}?" if close else f" (known: {', '.join(fields)})"
+            raise ConfigError(f"{where}: unknown setting {key!r}{hint}")
+        current = getattr(record, key)
+        if dataclasses.is_dataclass(current):
+            if not isinstance(value, dict):
+                raise ConfigError(f"{where}: [{key}] must be a table")
+            apply_settings(current, value, f"{where} [{key}]")
+            continue
+        if not _fits(hints[key], value):
+            raise ConfigError(f"{where}: {key} = {value!r} has the wrong type (expected {_type_name(hints[key])})")
+        setattr(record, key, float(value) if hints[key] is float else value)
+    return record
+
+
+def _fits(expected: Any, value: Any) -> bool:
+    origin = typing.get_origin(expected)
+    if origin in (typing.Union, types.UnionType):
+        return any(_fits(option, value) for option in typing.get_args(expected))
+    if expected is type(None):
+        return value is None
+    if origin is list:
+        (item,) = typing.get_args(expected)
+        return isinstance(value, list) and all(_fits(item, v) for v in value)
+    if expected is bool:
+        return isinstance(value, bool)
+    if expected is float:
+        return isinstance(value, (int, float)) and not isinstance(value, bool)
+    if expected is int:
+        return isinstance(value, int) and not isinstance(value, bool)
+    return isinstance(value, expected)
+
+
+def _type_name(expected: Any) -> str:
+    return getattr(expected, "__name__", None) or str(expected)
 
 
 def _preset_path(pipeline: str | Path) -> Path:
@@ -194,27 +259,6 @@ def _preset_path(pipeline: str | Path) -> Path:
     if not path.is_file():
         raise ConfigError(f"unknown pipeline {str(pipeline)!r}; presets: {', '.join(preset_names())}")
     return path
-
-
-def _apply(record: Any, data: dict, where: str) -> Any:
-    fields = {f.name: f for f in dataclasses.fields(record)}
-    for key, value in data.items():
-        if key == "name" and record.__class__ is Settings:
-            continue
-        if key not in fields:
-            raise ConfigError(f"{where}: unknown setting {key!r} (known: {', '.join(fields)})")
-        current = getattr(record, key)
-        if dataclasses.is_dataclass(current):
-            if not isinstance(value, dict):
-                raise ConfigError(f"{where}: [{key}] must be a table")
-            _apply(current, value, f"{where} [{key}]")
-            continue
-        if isinstance(current, bool) != isinstance(value, bool) or (
-            isinstance(current, (int, float)) and not isinstance(value, (int, float))
-        ):
-            raise ConfigError(f"{where}: {key} = {value!r} has the wrong type")
-        setattr(record, key, float(value) if isinstance(current, float) else value)
-    return record
 
 
 def validate(settings: Settings) -> None:

@@ -3,12 +3,14 @@ session), ffprobe, and a folder under test-output/ for things a person may want 
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
 import subprocess
 from pathlib import Path
 
+import av
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -80,3 +82,40 @@ def make_video(ffmpeg: str, target: Path, seconds: float = 3.0, size: str = "320
     args += ["-pix_fmt", "yuv420p", *(extra or []), "-shortest", str(target)]
     subprocess.run(args, check=True)
     return target
+
+
+def stream_digests(path: Path) -> list[str]:
+    """A clip by what it carries: each stream's codec and the hash of its packets in order.
+    Container details (creation times, box order) do not count; a changed frame does."""
+    digests = []
+    with av.open(str(path)) as container:
+        for stream in container.streams:
+            digest = hashlib.sha256(f"{stream.type}:{stream.codec_context.name}".encode())
+            for packet in container.demux(stream):
+                if packet.size:
+                    digest.update(bytes(packet))
+                    digest.update(f"{packet.pts}/{packet.dts}".encode())
+            digests.append(digest.hexdigest())
+            container.seek(0)
+    return digests
+
+
+def output_tree(out: Path) -> dict[str, object]:
+    """What a run produced, by content: JSON without timings, clips by their streams, every
+    other file by its bytes (pages carry the time they were made, so they are left out)."""
+    result: dict[str, object] = {}
+    for path in sorted(out.rglob("*")):
+        if not path.is_file() or ".stages" in path.parts or path.suffix == ".html":
+            continue
+        rel = path.relative_to(out).as_posix()
+        if path.suffix == ".json" and path.name != ".generated.json":
+            data = json.loads(path.read_text())
+            if isinstance(data, dict):
+                for volatile in ("timings", "reused_stages"):
+                    data.pop(volatile, None)
+            result[rel] = data
+        elif path.suffix in (".mp4", ".mkv", ".webm"):
+            result[rel] = stream_digests(path)
+        else:
+            result[rel] = path.read_bytes()
+    return result

@@ -10,12 +10,11 @@ import shutil
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 
-from conftest import make_video
+from conftest import make_video, output_tree
 from highlights.config import load_settings
 from highlights.pipeline import run_batch
 
@@ -234,49 +233,6 @@ def _catalog(folder: Path) -> Path:
     return path
 
 
-def _tree(out: Path) -> dict[str, object]:
-    """What a run produced, comparable across runs: JSON without timings, other files by bytes,
-    clips by their streams (x264 output may differ in container details between runs)."""
-    result: dict[str, object] = {}
-    for path in sorted(out.rglob("*")):
-        if not path.is_file() or ".stages" in path.parts or path.suffix == ".html":
-            continue  # pages carry the time they were made
-        rel = path.relative_to(out).as_posix()
-        if path.suffix == ".json" and path.name != ".generated.json":
-            data = json.loads(path.read_text())
-            if isinstance(data, dict):
-                for volatile in ("timings", "reused_stages"):
-                    data.pop(volatile, None)
-            result[rel] = data
-        elif path.suffix in (".mp4", ".jpg"):
-            result[rel] = path.stat().st_size > 0
-        else:
-            result[rel] = path.read_bytes()
-    return result
-
-
-def test_kill_at_any_moment_and_resume(tmp_path, presentation, samples):
-    inputs = tmp_path / "in"
-    inputs.mkdir()
-    shutil.copy(presentation, inputs / "one.mp4")
-    shutil.copy(presentation, inputs / "two.mp4")
-    (inputs / "catalog.csv").write_text(CATALOG)
-    command = [sys.executable, "-m", "highlights", "run", str(inputs), "--languages", "en", "--language", "en",
-               "--log-format", "plain"]
-    reference = tmp_path / "reference"
-    subprocess.run(command + ["-o", str(reference)], check=True, cwd=ROOT, capture_output=True)
-    resumed = tmp_path / "resumed"
-    for delay in (2.0, 5.0, 9.0, 13.0):
-        process = subprocess.Popen(command + ["-o", str(resumed)], cwd=ROOT, stdout=subprocess.DEVNULL,
-                                   stderr=subprocess.DEVNULL)
-        time.sleep(delay)
-        process.send_signal(signal.SIGKILL)
-        process.wait()
-    subprocess.run(command + ["-o", str(resumed)], check=True, cwd=ROOT, capture_output=True)
-    assert _tree(resumed) == _tree(reference)
-    assert not [p for p in resumed.rglob("*") if ".part" in p.name]
-
-
 def test_sigint_stops_cleanly_and_the_next_run_resumes(tmp_path, presentation):
     inputs = tmp_path / "in"
     inputs.mkdir()
@@ -352,8 +308,8 @@ def test_parallel_jobs_and_dask_cluster_match_a_one_by_one_run(tmp_path, present
             LocalCluster(n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
         subprocess.run(command + ["-o", str(cluster_out), "--scheduler", cluster.scheduler_address], check=True,
                        cwd=ROOT, capture_output=True)
-    assert _tree(parallel) == _tree(serial)
-    assert _tree(cluster_out) == _tree(serial)
+    assert output_tree(parallel) == output_tree(serial)
+    assert output_tree(cluster_out) == output_tree(serial)
 
 
 def test_progress_formats(tmp_path, presentation):

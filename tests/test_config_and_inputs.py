@@ -11,6 +11,44 @@ def test_default_preset_matches_builtin_defaults():
     assert loaded == Settings(name="default")
 
 
+def test_default_preset_documents_every_setting():
+    """Defaults live in the dataclasses; `pipelines/default.toml` shows every one of them (a
+    setting whose default is unset, like the spoken language, as a commented example)."""
+    import dataclasses
+    import re
+
+    from highlights.config import Settings, pipelines_dir
+
+    text = (pipelines_dir() / "default.toml").read_text(encoding="utf-8")
+    section, listed = "", set()
+    for line in text.splitlines():
+        if header := re.match(r"\[(\w+)\]", line):
+            section = header.group(1)
+        elif key := re.match(r"#?\s*(\w+)\s*=", line):
+            listed.add(f"{section}.{key.group(1)}" if section else key.group(1))
+    settings = Settings()
+    wanted = set()
+    for f in dataclasses.fields(settings):
+        value = getattr(settings, f.name)
+        if dataclasses.is_dataclass(value):
+            wanted |= {f"{f.name}.{g.name}" for g in dataclasses.fields(value)}
+        else:
+            wanted.add(f.name)
+    assert wanted - listed == set()
+
+
+@pytest.mark.parametrize("overrides, message", [
+    ({"clips__mdoe": "copy"}, "unknown setting 'mdoe'; did you mean 'mode'?"),
+    ({"selection__max_clip": "long"}, "max_clip = 'long' has the wrong type"),
+    ({"languagez": ["en"]}, "did you mean 'languages'?"),
+    ({"transcribe__beam_size": True}, "beam_size = True has the wrong type"),
+])
+def test_overrides_from_python_are_checked_like_presets(overrides, message):
+    with pytest.raises(ConfigError) as error:
+        load_settings("default", **overrides)
+    assert message in str(error.value)
+
+
 def test_presets_and_overrides(tmp_path):
     assert "default" in preset_names()
     preset = tmp_path / "mine.toml"
@@ -21,7 +59,7 @@ def test_presets_and_overrides(tmp_path):
 
 
 @pytest.mark.parametrize("text, message", [
-    ("[selection]\nmax_clipz = 3\n", "unknown setting 'max_clipz'"),
+    ("[selection]\nmni_clip = 3\n", "unknown setting 'mni_clip'; did you mean 'min_clip'?"),
     ("[nope]\n", "unknown setting 'nope'"),
     ("[selection]\nmax_clips = 'many'\n", "wrong type"),
     ("[selection\n", "not valid TOML"),

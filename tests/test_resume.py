@@ -1,0 +1,100 @@
+"""Resuming: a run killed at any stage boundary or inside any file write is finished by the
+next run with the same outputs (compared by content), and changing only how the work is
+spread (--jobs, threads) reuses every stage."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import output_tree
+from highlights.config import load_settings
+from highlights.pipeline import run_batch
+from highlights.replay import STAGE_NAMES
+
+ROOT = Path(__file__).resolve().parent.parent
+CATALOG = "id,name,aliases,price,currency\naurora-watch,Aurora smart watch,Aurora|Aurora watch,49,USD\n"
+SEGMENT = (10.24, 30.2)  # the Aurora presentation in the sample: one clip's worth of speech
+
+
+@pytest.fixture(scope="module")
+def presentation(tmp_path_factory, ffmpeg, samples) -> Path:
+    path = tmp_path_factory.mktemp("src") / "presentation.mp4"
+    subprocess.run([ffmpeg, "-v", "error", "-y", "-ss", str(SEGMENT[0]), "-i", str(samples / "demo_replay.mp4"),
+                    "-t", str(SEGMENT[1] - SEGMENT[0]), "-c:v", "libx264", "-preset", "ultrafast", "-c:a", "aac",
+                    str(path)], check=True)
+    return path
+
+
+# Where the runs below are killed, in the order a run reaches them: every stage boundary and
+# the writes of each kind of file (the temporary is whole there, the target not yet renamed).
+KILL_POINTS = [point for name in STAGE_NAMES for point in (f"stage:{name}:start", f"stage:{name}:done")]
+KILL_POINTS[KILL_POINTS.index("stage:transcribe:done"):KILL_POINTS.index("stage:transcribe:done")] = [
+    "write:transcript.json"]
+KILL_POINTS[KILL_POINTS.index("stage:clips:done"):KILL_POINTS.index("stage:clips:done")] = [
+    "write:clip-01-*.mp4", "write:clip-01-*.jpg"]
+KILL_POINTS[KILL_POINTS.index("stage:subtitles:done"):KILL_POINTS.index("stage:subtitles:done")] = [
+    "write:*.en.srt@2", "write:*.en.ass"]
+KILL_POINTS += ["write:recap.html", "write:manifest.json", "write:batch.json@2"]
+
+
+def test_killed_at_every_stage_boundary_and_inside_writes_then_resumed(tmp_path, presentation):
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    shutil.copy(presentation, inputs / "one.mp4")
+    (inputs / "catalog.csv").write_text(CATALOG)
+    command = [sys.executable, "-m", "highlights", "run", str(inputs), "--languages", "en", "--language", "en", "-q"]
+    reference, resumed = tmp_path / "reference", tmp_path / "resumed"
+    subprocess.run(command + ["-o", str(reference)], check=True, cwd=ROOT, capture_output=True)
+
+    for point in KILL_POINTS:
+        environ = {**os.environ, "HIGHLIGHTS_KILL_AT": point}
+        killed = subprocess.run(command + ["-o", str(resumed)], cwd=ROOT, capture_output=True, env=environ)
+        assert killed.returncode == -9, f"the run was not killed at {point}: {killed.stderr.decode()[-500:]}"
+        # Nothing half-written ever carries a final name.
+        for path in resumed.rglob("*.json"):
+            json.loads(path.read_text())
+    finished = subprocess.run(command + ["-o", str(resumed)], cwd=ROOT, capture_output=True, text=True)
+    assert finished.returncode == 0, finished.stderr
+    assert output_tree(resumed) == output_tree(reference)
+    assert not [p for p in resumed.rglob("*") if ".part" in p.name]
+    again = subprocess.run(command + ["-o", str(resumed)], cwd=ROOT, capture_output=True, text=True)
+    assert again.returncode == 0
+    manifest = json.loads(next(resumed.glob("*/manifest.json")).read_text())
+    assert manifest["reused_stages"] == list(STAGE_NAMES)
+
+
+def test_changing_jobs_reuses_every_stage(tmp_path, presentation):
+    """--jobs 2 gives each job a share of the cores (a thread count); a resumed run with
+    --jobs 1 must not transcribe again because of it."""
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    shutil.copy(presentation, inputs / "one.mp4")
+    shutil.copy(presentation, inputs / "two.mp4")
+    settings = load_settings("default", languages=["en"], transcribe__language="en")
+    out = tmp_path / "out"
+    first = run_batch([str(inputs)], out, settings, jobs=2)
+    assert first.ok and len(first.manifests) == 2
+    second = run_batch([str(inputs)], out, settings, jobs=1)
+    assert [m.reused_stages for m in second.manifests] == [list(STAGE_NAMES)] * 2
+    threads = load_settings("default", languages=["en"], transcribe__language="en", transcribe__cpu_threads=1,
+                            translation__cpu_threads=1)
+    third = run_batch([str(inputs)], out, threads, jobs=1)
+    assert [m.reused_stages for m in third.manifests] == [list(STAGE_NAMES)] * 2
+
+
+def test_force_offers_exactly_the_real_stages():
+    from click.testing import CliRunner
+
+    from highlights.cli import main
+
+    result = CliRunner().invoke(main, ["run", "x.mp4", "-o", "out", "--force", "recap"])
+    assert result.exit_code == 2 and "'recap' is not one of" in result.output
+    for name in STAGE_NAMES:
+        assert f"'{name}'" in result.output
