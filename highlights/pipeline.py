@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Any
 
 from .catalog import CatalogError, find_catalog, load_catalog
 from .clips import ClipError
@@ -206,7 +207,7 @@ def _write_batch_files(out: Path, result: BatchResult) -> None:
     manifests = {m.slug: m for m in result.manifests}
     rows = []
     for entry in result.entries:
-        row = {"input": entry.input, "status": entry.status, "error": entry.error, "dir": entry.dir}
+        row: dict[str, Any] = {"input": entry.input, "status": entry.status, "error": entry.error, "dir": entry.dir}
         manifest = manifests.get(Path(entry.dir).name) if entry.dir and entry.status == "ok" else None
         if manifest:
             row.update(title=Path(manifest.input).stem, duration=manifest.duration, language=manifest.language,

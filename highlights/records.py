@@ -51,7 +51,7 @@ def _convert(tp: Any, value: Any) -> Any:
         if not isinstance(value, dict):
             raise TypeError(f"expected an object, not {type(value).__name__}")
         return {key: _convert(value_type, item) for key, item in value.items()}
-    if dataclasses.is_dataclass(tp):
+    if isinstance(tp, type) and dataclasses.is_dataclass(tp):
         if not isinstance(value, dict):  # a file in an older layout: the stage runs again
             raise TypeError(f"expected an object for {tp.__name__}, not {type(value).__name__}")
         hints = typing.get_type_hints(tp)

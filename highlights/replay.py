@@ -156,7 +156,7 @@ def cut_clips(source: Path, media: MediaInfo, folder: Path, highlights: list[Hig
     if workers == 1:
         return [make(clip_id, highlight, 0) for clip_id, highlight in plans]
     with ThreadPoolExecutor(workers, thread_name_prefix="clip") as pool:
-        return list(pool.map(lambda plan: make(*plan, 1), plans))
+        return list(pool.map(lambda plan: make(plan[0], plan[1], 1), plans))
 
 
 def _clip_files(replay: Replay, clips: list[Clip]) -> list[Path]:

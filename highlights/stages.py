@@ -246,11 +246,8 @@ def run_stages(stages: Sequence[Stage[C, Any]], context: C, store: StageStore, s
                             early[companion.name] = pool.submit(timed(companion))
             compute = early.pop(stage.name).result if stage.name in early else timed(stage)
             began = time.perf_counter()
-            result = store.run(
-                stage.name, key, compute=compute,
-                save=lambda result, stage=stage, path=path: [
-                    *_save(path, result), *(stage.outputs(context, result) if stage.outputs else [])],
-                load=lambda stage=stage, path=path: from_dict(stage.record, read_json(path)))
+            result = store.run(stage.name, key, compute=compute, save=_saver(stage, context, path),
+                               load=_loader(stage, path))
             if stage.name in store.reused:
                 run.timings[stage.name] = round(time.perf_counter() - began, 3)
             run.results[stage.name] = result
@@ -261,6 +258,18 @@ def run_stages(stages: Sequence[Stage[C, Any]], context: C, store: StageStore, s
             pool.shutdown(wait=False, cancel_futures=True)
     run.reused = list(store.reused)
     return run
+
+
+def _saver(stage: Stage[C, T], context: C, path: Path) -> Callable[[T], list[Path]]:
+    def save(result: T) -> list[Path]:
+        return [*_save(path, result), *(stage.outputs(context, result) if stage.outputs else [])]
+    return save
+
+
+def _loader(stage: Stage[C, T], path: Path) -> Callable[[], T]:
+    def load() -> T:
+        return from_dict(stage.record, read_json(path))
+    return load
 
 
 def _save(path: Path, record: Any) -> list[Path]:
