@@ -65,6 +65,8 @@ def main() -> None:
               help="copy: lossless, edges on keyframes; exact: re-encoded, frame-exact; vertical: 9:16 1080x1920.")
 @click.option("--pipeline", metavar="NAME|FILE", default="default", show_default=True,
               help=f"Pipeline preset ({', '.join(preset_names())}) or a TOML file.")
+@click.option("--device", type=click.Choice(["auto", "cpu", "cuda"]),
+              help="Where Whisper runs: auto (a CUDA GPU when CTranslate2 sees one, else the CPU), cpu or cuda.")
 @click.option("--jobs", type=click.IntRange(min=1), default=1, show_default=True,
               help="Replays processed in parallel (each job gets its share of the CPU cores).")
 @click.option("--force", "force", multiple=True, type=click.Choice(STAGE_NAMES),
@@ -76,7 +78,7 @@ def main() -> None:
 @click.option("--log-format", type=click.Choice(["auto", "plain", "json"]), default="auto", show_default=True,
               help="auto: progress bars on a terminal, plain lines otherwise; json: one JSON object a line.")
 @click.option("--debug", is_flag=True, help="Log details and tracebacks of failures.")
-def run(inputs, out, catalog, languages, language, model, clip_mode, pipeline, jobs, force, scheduler, quiet,
+def run(inputs, out, catalog, languages, language, model, clip_mode, pipeline, device, jobs, force, scheduler, quiet,
         log_format, debug) -> None:
     """Process replays: INPUT is a video file, a folder (searched for videos) or a glob.
 
@@ -93,7 +95,7 @@ def run(inputs, out, catalog, languages, language, model, clip_mode, pipeline, j
     logging.basicConfig(level=level, format="%(levelname)s %(message)s")
     try:
         settings = load_settings(pipeline, languages=languages, transcribe__language=language,
-                                 transcribe__model=model, clips__mode=clip_mode)
+                                 transcribe__model=model, clips__mode=clip_mode, transcribe__device=device)
     except (ConfigError, FileNotFoundError) as exc:
         raise click.UsageError(str(exc)) from None
     if catalog is not None:

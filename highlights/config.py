@@ -27,7 +27,10 @@ class ConfigError(ValueError):
 @dataclass
 class TranscribeSettings:
     model: str = "base"
-    compute_type: str = "int8"
+    compute_type: str = "int8"  # or "auto": int8 on a CPU, float16 on a GPU
+    # auto: CUDA when CTranslate2 sees a GPU, else the CPU.  Like the thread count, where the
+    # model runs is not part of a stage key: a transcript made on a GPU is reused on a CPU.
+    device: str = field(default="auto", metadata={"key": False})
     # 3, not Whisper's usual 5: the same WER on the gold clips, 12 % less transcription time
     # (benchmarks/pipeline.py --wer); set 5 for the last bit of search
     beam_size: int = 3
@@ -268,6 +271,8 @@ def validate(settings: Settings) -> None:
     lang = settings.transcribe.language
     if lang is not None and lang not in LANGUAGES:
         raise ConfigError(f"unknown source language {lang!r}; supported: {', '.join(LANGUAGES)}")
+    if settings.transcribe.device not in ("auto", "cpu", "cuda"):
+        raise ConfigError(f"transcribe: unknown device {settings.transcribe.device!r}; choose auto, cpu or cuda")
     if settings.scenes.method not in ("keyframes", "full"):
         raise ConfigError(f"scenes: unknown method {settings.scenes.method!r}; choose keyframes or full")
     if settings.clips.mode not in CLIP_MODES:

@@ -154,10 +154,31 @@ def _stamp_matches(folder: Path, stamp: Path) -> bool:
         return False
 
 
+DEVICES = ("auto", "cpu", "cuda")
+
+
+def placement(device: str = "auto", compute_type: str = "auto") -> tuple[str, str]:
+    """Where CTranslate2 models run and at what precision: `auto` picks CUDA when
+    CTranslate2 sees a GPU, else the CPU; `compute_type = "auto"` is int8 on a CPU (the
+    fastest here at the same WER) and float16 on a GPU."""
+    import ctranslate2
+
+    if device not in DEVICES:
+        raise ModelError(f"unknown device {device!r}; choose {', '.join(DEVICES)}")
+    gpus = ctranslate2.get_cuda_device_count()
+    if device == "cuda" and not gpus:
+        raise ModelError("device cuda asked for, but CTranslate2 sees no CUDA GPU (driver, CUDA 12 and cuDNN 9 "
+                         "libraries needed); use --device cpu or auto")
+    chosen = device if device != "auto" else ("cuda" if gpus else "cpu")
+    if compute_type == "auto":
+        compute_type = "float16" if chosen == "cuda" else "int8"
+    return chosen, compute_type
+
+
 @functools.lru_cache(maxsize=2)
-def load_whisper(path: str, compute_type: str = "int8", cpu_threads: int = 0):
-    """One loaded model per (weights, precision, threads) in this process: a batch, a worker
-    process or a test session pays the load once."""
+def load_whisper(path: str, compute_type: str = "int8", cpu_threads: int = 0, device: str = "cpu"):
+    """One loaded model per (weights, precision, threads, device) in this process: a batch,
+    a worker process or a test session pays the load once."""
     from faster_whisper import WhisperModel
 
-    return WhisperModel(path, device="cpu", compute_type=compute_type, cpu_threads=cpu_threads)
+    return WhisperModel(path, device=device, compute_type=compute_type, cpu_threads=cpu_threads)

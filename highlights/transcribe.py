@@ -17,7 +17,7 @@ import numpy as np
 
 from .audio import SAMPLE_RATE, load_audio
 from .config import LANGUAGES, TranscribeSettings
-from .models import ModelSource, load_whisper, resolve_model
+from .models import ModelSource, load_whisper, placement, resolve_model
 from .records import Segment, Transcript, Word
 from .text import sentences
 
@@ -35,7 +35,8 @@ def transcribe(
 ) -> Transcript:
     """Transcribe samples (16 kHz mono float32) or a stream of (start, samples) windows."""
     source = model_source or resolve_model(settings.model)
-    model = load_whisper(source.path, settings.compute_type, settings.cpu_threads)
+    device, compute_type = placement(settings.device, settings.compute_type)
+    model = load_whisper(source.path, compute_type, settings.cpu_threads, device)
     windows = [(0.0, audio)] if isinstance(audio, np.ndarray) else audio
     hot = ", ".join(dict.fromkeys(h.strip() for h in hotwords if h.strip())) or None
     transcript = Transcript(language=settings.language or "", language_probability=1.0, duration=0.0,

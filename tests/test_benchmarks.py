@@ -13,3 +13,13 @@ def test_pipeline_benchmark_smoke_run():
     assert result.returncode == 0, result.stderr
     assert "(a) plain faster-whisper transcription" in result.stdout
     assert "b/a = " in result.stdout and "transcribe" in result.stdout
+
+
+def test_gpu_benchmark_says_when_there_is_no_gpu():
+    import ctranslate2
+
+    result = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "gpu.py")], capture_output=True, text=True,
+                            cwd=ROOT / "benchmarks", timeout=60)
+    assert result.returncode == 0, result.stderr
+    if not ctranslate2.get_cuda_device_count():
+        assert "no CUDA GPU" in result.stdout

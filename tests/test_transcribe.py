@@ -71,3 +71,21 @@ def test_language_found_after_a_long_silent_opening(media, base_model):
     language, probability = detect_language(model, np.concatenate([opening, speech]))
     assert language == "ru" and probability > 0.5
     assert detect_language(model, speech)[0] == "ru"
+
+
+def test_device_placement_on_this_machine():
+    """`auto` takes the CPU where CTranslate2 sees no GPU (the CI machines), with int8;
+    asking for CUDA there is a clear error, not a crash in CTranslate2."""
+    import ctranslate2
+
+    from highlights.models import ModelError, placement
+
+    if ctranslate2.get_cuda_device_count():
+        assert placement("auto", "auto") == ("cuda", "float16")
+        return
+    assert placement("auto", "auto") == ("cpu", "int8")
+    assert placement("auto", "int8_float32") == ("cpu", "int8_float32")
+    with pytest.raises(ModelError, match="no CUDA GPU"):
+        placement("cuda", "auto")
+    with pytest.raises(ModelError, match="unknown device 'tpu'"):
+        placement("tpu")
