@@ -167,7 +167,8 @@ _pipeline_option = click.option("--pipeline", metavar="NAME|FILE", default="defa
 def review_export(replay, languages, out, pipeline) -> None:
     """Write one XLIFF 1.2 file per language for a translator: every subtitle of the replay
     and of its clips, with times and rule warnings as notes."""
-    from .review import ReviewError, export_xliff, load_replay, review_languages
+    from .review import ReviewError, load_replay, review_languages
+    from .xliff import export_xliff
 
     settings = _subtitle_settings(pipeline)
     try:
@@ -190,7 +191,9 @@ def review_import(replay, files, by, pipeline) -> None:
     """Apply a translator's XLIFF files: changed subtitles are written to the SRT and VTT files
     as human edits and recorded in REPLAY/edits.jsonl; the recap and review pages are redone.
     A file that cannot be applied whole changes nothing."""
-    from .review import ReviewError, import_xliff
+    from .recap import write_replay_pages
+    from .review import ReviewError, load_replay
+    from .review_apply import import_xliff
 
     settings = _subtitle_settings(pipeline)
     for path in files:
@@ -198,6 +201,12 @@ def review_import(replay, files, by, pipeline) -> None:
             result = import_xliff(replay, path, settings, by=by)
         except ReviewError as exc:
             raise click.ClickException(str(exc)) from None
+        if result.edits:
+            # Importing only writes subtitles; the pages showing them are this command's job.
+            try:
+                write_replay_pages(replay, load_replay(replay), settings)
+            except (OSError, ValueError) as exc:  # the edits are in; a page that cannot be redone is no reason to fail
+                result.warnings.append(f"{replay}: recap and review pages not redone: {exc}")
         carried = result.carried_over
         click.echo(f"{path}: {result.language}: {len(result.edits) - carried} subtitles corrected"
                    + (f", {carried} more carried over to the same words in other files" if carried else "")

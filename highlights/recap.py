@@ -10,16 +10,16 @@ import functools
 import math
 import os
 from pathlib import Path, PurePath
-from html.parser import HTMLParser
 from typing import Any
-from urllib.parse import quote, unquote, urlsplit
+from urllib.parse import quote, urlsplit
 
 import jinja2
 
 from .config import SubtitleSettings
 from . import languages
 from .edits import edit_state, read_edits
-from .files import read_json, write_text
+from .files import read_json, write_json, write_text
+from .recap_view import recap_view
 from .records import Cue, Manifest, Transcript, from_dict, to_dict
 from .review import (REVIEW_DIR, ReviewError, current_version, read_cues, review_docs,
                      review_languages, review_page_path, subtitle_text)
@@ -108,6 +108,7 @@ def render_recap(
     Chrome, to mark the files a person edited and to link the review pages.
     """
     context = {
+        "view": recap_view(manifest, transcript, video_src),
         "manifest": to_dict(manifest),
         "transcript": to_dict(transcript),
         "video_src": video_src or None,
@@ -148,12 +149,18 @@ def render_review(folder: str | Path, manifest: Manifest, language: str, setting
     return environment().get_template("review.html.j2").render(context)
 
 
+# Where the page's player found the replay, kept beside the page as data: a later render
+# (after a review import, run from anywhere) cannot always find the input again from the
+# manifest, whose path is as it was given on the command line.
+PLAYER_FILE = "player.json"
+
+
 def replay_video_src(manifest: Manifest, folder: str | Path, source: str | Path | None = None) -> str | None:
     """The replay itself as a path relative to its output folder, when a browser can play it.
 
     `source` is the input as the pipeline opened it.  Without it (a review import, run from
-    anywhere) the manifest's input is tried from the current folder, then the player link
-    of the recap page written before, so a re-rendered page keeps its player."""
+    anywhere) the manifest's input is tried from the current folder, then the path the
+    pipeline's render recorded in `player.json`, so a re-rendered page keeps its player."""
     if manifest.media.video_codec not in BROWSER_VIDEO:
         return None
     folder = Path(folder).resolve()
@@ -162,30 +169,19 @@ def replay_video_src(manifest: Manifest, folder: str | Path, source: str | Path 
     given = Path(manifest.input) if manifest.input else None
     if given is not None and given.is_file() and given.stat().st_size == manifest.media.size_bytes:
         return Path(os.path.relpath(given.resolve(), folder)).as_posix()
-    previous = _previous_player_src(folder / "recap.html")
-    if previous and (folder / previous).is_file():
-        return previous
+    recorded = _recorded_player_src(folder)
+    if recorded and (folder / recorded).is_file():
+        return recorded
     return None
 
 
-class _PlayerSource(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__()
-        self.src: str | None = None
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        values = dict(attrs)
-        if tag == "video" and values.get("id") == "player" and self.src is None:
-            self.src = values.get("src")
-
-
-def _previous_player_src(page: Path) -> str | None:
+def _recorded_player_src(folder: Path) -> str | None:
     try:
-        parser = _PlayerSource()
-        parser.feed(page.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError):
+        data = read_json(folder / PLAYER_FILE)
+    except (OSError, ValueError):
         return None
-    return unquote(parser.src) if parser.src else None
+    src = data.get("video_src") if isinstance(data, dict) else None
+    return src if isinstance(src, str) and src else None
 
 
 def write_replay_pages(folder: str | Path, manifest: Manifest, settings: SubtitleSettings,
@@ -197,6 +193,8 @@ def write_replay_pages(folder: str | Path, manifest: Manifest, settings: Subtitl
     if transcript is None:
         transcript = from_dict(Transcript, read_json(folder / "transcript.json"))
     video_src = replay_video_src(manifest, folder, source)
+    if source is not None:
+        write_json(folder / PLAYER_FILE, {"video_src": video_src})
     write_text(folder / "recap.html", render_recap(manifest, transcript, video_src, replay_dir=folder))
     for language in review_languages(manifest):
         try:

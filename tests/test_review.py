@@ -20,10 +20,12 @@ from highlights.cli import main
 from highlights.config import SubtitleSettings
 from highlights.edits import EDITED_DIRECTLY, GENERATED, REVIEWED, edit_state, read_edits
 from highlights.files import write_json
+from highlights.recap import write_replay_pages
 from highlights.records import Clip, Cue, Manifest, MediaInfo, Product, Segment, SubtitleFiles, Transcript, Word
-from highlights.review import (HL_NS, XLIFF_NS, ReviewError, export_xliff, import_xliff, read_cues,
-                               review_docs)
+from highlights.review import ReviewError, read_cues, review_docs
+from highlights.review_apply import import_xliff
 from highlights.subtitles import break_lines, build_cues, write_subtitles
+from highlights.xliff import HL_NS, XLIFF_NS, export_xliff
 
 SETTINGS = SubtitleSettings()
 NS = {"x": XLIFF_NS}
@@ -192,7 +194,9 @@ def test_import_writes_corrections_as_human_edits_and_records_them(replay, sampl
         (CLIP_FILE, 1, "Начнём с умных часов Aurora.", "Начнём с умных часов «Aurora»!", "Anna")]
     assert records[1].clip == "clip-01-aurora-watch" and "same words as" in records[1].source
 
-    # The review page shows the new text and the history.
+    # The review page shows the new text and the history (importing writes no page: the
+    # `review import` command renders them after applying, as here).
+    write_replay_pages(replay, json_manifest(replay), SETTINGS)
     page = (replay / "review" / "ru.html").read_text(encoding="utf-8")
     assert "Начнём с умных часов «Aurora»!" in page and "Reviewed by Anna" in page
     assert "<del><span class=\"vh\">was: </span>Начнём с умных часов Aurora.</del>" in page
@@ -360,8 +364,6 @@ def test_review_lists_rule_warnings_and_escapes_what_it_shows(replay):
     assert [w.split(":")[0] for w in sixth.warnings] == ["line too long", "reading speed"]
     assert docs[0].state.state == EDITED_DIRECTLY
     assert docs[1].label == "Clip 1 · <img src=x onerror=alert(1)>"
-    from highlights.recap import write_replay_pages
-
     write_replay_pages(replay, manifest, SETTINGS)
     page = (replay / "review" / "ru.html").read_text(encoding="utf-8")
     assert "<img" not in page
