@@ -223,6 +223,26 @@ def review_import(replay, files, by, pipeline) -> None:
                        "on this replay again to burn them into the clips")
 
 
+@main.command("serve")
+@click.argument("out", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--port", type=click.IntRange(0, 65535), default=8765, show_default=True,
+              help="Port to listen on (0: any free port).")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on. Anything but a loopback address lets other machines in.")
+def serve_command(out, port, host) -> None:
+    """Review desk: the batch's pages in your browser, with approve / reject, edges moved by
+    word or sentence and title edits per clip, written to OUT/<replay>/decisions.json (the
+    next `highlights run` honours them)."""
+    from .serve import serve
+
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        click.echo(f"warning: listening on {host}: anyone who can reach it can see the batch", err=True)
+    try:
+        serve(out, host, port)
+    except OSError as exc:  # port taken, address not ours
+        raise click.ClickException(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+
+
 @main.command("lint-subs")
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path), metavar="FILE...")
 @click.option("--vertical", "upright", is_flag=True, help="Use the limits for vertical clips (one line per cue).")

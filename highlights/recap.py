@@ -16,6 +16,7 @@ from urllib.parse import quote, urlsplit
 import jinja2
 
 from .config import SubtitleSettings
+from .decisions import read_decisions
 from . import languages
 from .edits import edit_state, read_edits
 from .files import read_json, write_json, write_text
@@ -99,16 +100,21 @@ def render_recap(
     video_src: str | None,
     title: str | None = None,
     replay_dir: str | Path | None = None,
+    desk: dict[str, Any] | None = None,
 ) -> str:
     """HTML of `OUT/<slug>/recap.html`.
 
     `video_src` is a file path relative to that folder, e.g. from os.path.relpath (the
     template URL-encodes it), or None for no main player.  Pass `replay_dir` (the `OUT/<slug>`
     folder) to inline the VTT files so subtitles also play when the page is opened from disk in
-    Chrome, to mark the files a person edited and to link the review pages.
+    Chrome, to mark the files a person edited, to link the review pages and to show the
+    reviewer's decisions (decisions.json).  `desk` is the review desk's data (`serve.py`):
+    with it the page gets the approve / reject / trim controls.
     """
+    decisions, problem = read_decisions(replay_dir) if replay_dir is not None else (None, None)
     context = {
-        "view": recap_view(manifest, transcript, video_src),
+        "view": recap_view(manifest, transcript, video_src, decisions, problem),
+        "desk": desk,
         "manifest": to_dict(manifest),
         "transcript": to_dict(transcript),
         "video_src": video_src or None,
@@ -198,7 +204,7 @@ def write_replay_pages(folder: str | Path, manifest: Manifest, settings: Subtitl
     video_src = replay_video_src(manifest, folder, source)
     if source is not None:
         write_json(folder / PLAYER_FILE, {"video_src": video_src})
-    write_text(folder / "recap.html", render_recap(manifest, transcript, video_src, replay_dir=folder))
+    write_recap_page(folder, manifest, transcript, video_src)
     for language in review_languages(manifest):
         try:
             page = render_review(folder, manifest, language, settings, video_src)
@@ -207,6 +213,18 @@ def write_replay_pages(folder: str | Path, manifest: Manifest, settings: Subtitl
             # the review page says what is wrong instead.
             page = render_review_problem(manifest, language, str(exc))
         write_text(review_page_path(folder, language), page)
+
+
+def write_recap_page(folder: str | Path, manifest: Manifest, transcript: Transcript | None = None,
+                     video_src: str | None = None) -> None:
+    """Write `recap.html` alone (the review desk does after each decision, so the page opened
+    from disk shows it); without `video_src` the player is found as `replay_video_src` does."""
+    folder = Path(folder)
+    if transcript is None:
+        transcript = from_dict(Transcript, read_json(folder / "transcript.json"))
+    if video_src is None:
+        video_src = replay_video_src(manifest, folder)
+    write_text(folder / "recap.html", render_recap(manifest, transcript, video_src, replay_dir=folder))
 
 
 def render_review_problem(manifest: Manifest, language: str, problem: str) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
+from .decisions import ClipDecision, Decisions
 from .records import Clip, Manifest, Transcript
 
 
@@ -40,8 +41,23 @@ class ClipCard:
     number: int
     clip: Clip
     product_names: list[str]
-    # the reviewer's decision for the clip ("approved", "rejected") from decisions.json, if any
+    # the reviewer's decisions from decisions.json, if any: status ("approved", "rejected"),
+    # a title, and edges that the next run will cut the clip at
     status: str | None = None
+    title: str | None = None
+    decided_start: float | None = None
+    decided_end: float | None = None
+
+    @property
+    def trimmed(self) -> bool:
+        return self.decided_start is not None or self.decided_end is not None
+
+    @property
+    def edges(self) -> tuple[float, float]:
+        """Where the clip is to start and end: the reviewer's edges, else the cut's."""
+        start = self.decided_start if self.decided_start is not None else self.clip.start
+        end = self.decided_end if self.decided_end is not None else self.clip.end
+        return start, end
 
 
 @dataclass(frozen=True)
@@ -57,6 +73,8 @@ class RecapView:
     clips: list[ClipCard]
     # every subtitle language of the replay or of a clip, in first-seen order: the page's chooser
     subtitle_languages: list[str] = field(default_factory=list)
+    # why decisions.json was ignored, in one line (None: no file, or a good one)
+    decisions_problem: str | None = None
 
 
 def price_text(price: float | None, currency: str | None) -> str | None:
@@ -77,8 +95,8 @@ def aspect_ratio(manifest: Manifest) -> str | None:
 
 
 def recap_view(manifest: Manifest, transcript: Transcript, video_src: str | None,
-               statuses: dict[str, str] | None = None) -> RecapView:
-    """The recap page's data.  `statuses` is clip id -> the reviewer's decision, if any."""
+               decisions: Decisions | None = None, decisions_problem: str | None = None) -> RecapView:
+    """The recap page's data, with the reviewer's `decisions` on the clips."""
     names = {p.id: p.name for p in manifest.products}
     mention_counts = Counter(m.product for m in manifest.mentions)
     # a clip counts once for each product it shows, however often the product is listed
@@ -87,7 +105,7 @@ def recap_view(manifest: Manifest, transcript: Transcript, video_src: str | None
                 for p in manifest.products if mention_counts[p.id] or clip_counts[p.id]]
     languages = list(dict.fromkeys([*manifest.subtitles, *(code for c in manifest.clips for code in c.subtitles)]))
     duration = manifest.duration or transcript.duration or 0
-    statuses = statuses or {}
+    decided = decisions.clips if decisions else {}
     return RecapView(
         duration=duration,
         source_language=manifest.language or transcript.language or "",
@@ -95,7 +113,15 @@ def recap_view(manifest: Manifest, transcript: Transcript, video_src: str | None
         show_replay=bool(video_src or duration > 0 or manifest.subtitles),
         products=products,
         mentions=[MentionMark(m.start, m.text, names.get(m.product, m.product)) for m in manifest.mentions],
-        clips=[ClipCard(number, clip, [names.get(pid, pid) for pid in clip.products], statuses.get(clip.id))
-               for number, clip in enumerate(manifest.clips, start=1)],
+        clips=[_card(number, clip, names, decided) for number, clip in enumerate(manifest.clips, start=1)],
         subtitle_languages=languages,
+        decisions_problem=decisions_problem,
     )
+
+
+def _card(number: int, clip: Clip, names: dict[str, str], decided: dict[str, ClipDecision]) -> ClipCard:
+    decision = decided.get(clip.id)
+    product_names = [names.get(pid, pid) for pid in clip.products]
+    if decision is None:
+        return ClipCard(number, clip, product_names)
+    return ClipCard(number, clip, product_names, decision.status, decision.title, decision.start, decision.end)

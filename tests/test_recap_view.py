@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from highlights.decisions import ClipDecision, Decisions
 from highlights.records import Clip, Manifest, MediaInfo, Mention, Product, SubtitleFiles, Transcript
 from highlights.recap_view import aspect_ratio, price_text, recap_view
 
@@ -21,13 +22,13 @@ def _manifest(rotation: int = 0) -> Manifest:
 
 
 def test_view_counts_names_and_orders_what_the_page_shows():
-    view = recap_view(_manifest(), Transcript("en", 1.0, 90.0, "base"), None, {"clip-02-l": "rejected"})
+    view = recap_view(_manifest(), Transcript("en", 1.0, 90.0, "base"), None, Decisions({"clip-02-l": ClipDecision("rejected", title="Lamp")}))
     assert view.duration == 90.0  # the manifest's 0 falls back to the transcript's
     assert [(p.id, p.price, p.mentions, p.clips) for p in view.products] == [
         ("w", "49 USD", 2, 1), ("l", "29.90", 1, 2)]  # a product listed twice in a clip counts once; Fan unnamed
     assert [m.product_name for m in view.mentions] == ["Watch", "Watch", "Lamp", "x"]
-    assert [(c.number, c.product_names, c.status) for c in view.clips] == [
-        (1, ["Watch", "Watch", "Lamp"], None), (2, ["Lamp"], "rejected")]
+    assert [(c.number, c.product_names, c.status, c.title) for c in view.clips] == [
+        (1, ["Watch", "Watch", "Lamp"], None, None), (2, ["Lamp"], "rejected", "Lamp")]
     assert view.subtitle_languages == ["en", "ru"] and view.show_replay
 
 
