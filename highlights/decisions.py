@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from .files import write_json
-from .records import Highlight, Word
+from .records import Highlight, Manifest, Word
 
 DECISIONS_FILE = "decisions.json"
 APPROVED = "approved"
@@ -239,3 +239,15 @@ def snap_to_gap(t: float, words: Sequence[Word], pad: float = 0.15) -> float:
                 return round(max(word.start - min(pad, max(before, 0.0) / 2), 0.0), 3)
             return round(word.end + min(pad, after / 2), 3)
     return t
+
+
+def rejected_files(manifest: Manifest, decisions: Decisions) -> list[str]:
+    """Files (relative to the replay folder) of the clips in `manifest` that `decisions`
+    rejects: the clip, its thumbnail, caption script and subtitles, for a run to remove."""
+    found: list[str] = []
+    for clip in manifest.clips:
+        if decisions.status(clip.id) != REJECTED:
+            continue
+        found += [path for path in (clip.file, clip.thumbnail, clip.captions) if path]
+        found += [path for files in clip.subtitles.values() for path in (files.srt, files.vtt, files.ass) if path]
+    return found

@@ -8,9 +8,9 @@ import os
 import pytest
 
 from highlights.decisions import (APPROVED, REJECTED, ClipDecision, Decisions, DecisionsError, apply_decisions,
-                                  load_decisions, parse_decisions, read_decisions, snap_to_gap, update_decision,
-                                  write_decisions)
-from highlights.records import Highlight, Word
+                                  load_decisions, parse_decisions, read_decisions, rejected_files, snap_to_gap,
+                                  update_decision, write_decisions)
+from highlights.records import Clip, Highlight, Manifest, MediaInfo, SubtitleFiles, Word
 
 # "one two three", then a pause of 2 s, then "four five"
 WORDS = [Word(1.0, 1.4, " one"), Word(1.5, 2.0, " two"), Word(2.1, 2.6, " three"),
@@ -109,3 +109,17 @@ def test_apply_decisions_drops_rejected_moves_edges_and_keeps_ids():
     # Without decisions every clip is planned as selected.
     assert [(p.id, p.highlight, p.moved) for p in apply_decisions(_plans(), Decisions(), WORDS)] == [
         (clip_id, h, False) for clip_id, h in _plans()]
+
+
+def test_rejected_files_are_every_file_of_the_rejected_clips():
+    clips = [Clip("clip-01-a", 0.0, 10.0, "clips/clip-01-a.mp4", ["a"], 2.0, [], "clips/clip-01-a.jpg",
+                  subtitles={"en": SubtitleFiles("clips/clip-01-a.en.srt", "clips/clip-01-a.en.vtt",
+                                                 "clips/clip-01-a.en.ass")},
+                  captions="clips/clip-01-a.captions.ass"),
+             Clip("clip-02-b", 20.0, 30.0, "clips/clip-02-b.mp4", ["b"], 2.0, [], "clips/clip-02-b.jpg")]
+    manifest = Manifest("in.mp4", "in", 30.0, "en", MediaInfo("in.mp4", "mp4", 30.0, 1, True, True), clips=clips)
+    decisions = Decisions({"clip-01-a": ClipDecision(REJECTED), "clip-02-b": ClipDecision(APPROVED)})
+    assert rejected_files(manifest, decisions) == [
+        "clips/clip-01-a.mp4", "clips/clip-01-a.jpg", "clips/clip-01-a.captions.ass",
+        "clips/clip-01-a.en.srt", "clips/clip-01-a.en.vtt", "clips/clip-01-a.en.ass"]
+    assert rejected_files(manifest, Decisions()) == []
