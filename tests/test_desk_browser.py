@@ -69,6 +69,7 @@ def test_approve_reject_and_trim_through_the_desk(browser, desk, out, output_dir
 
     _click_and_wait(browser, first, 'button[data-status="approved"]')
     _click_and_wait(browser, second, 'button[data-status="rejected"]')
+    assert _card(browser, second).find_element(By.CSS_SELECTOR, ".badge.status").text == "rejected"  # at once
     before = _edges(browser, third)
     _click_and_wait(browser, third, 'button[data-edge="start"][data-by="word"][data-step="1"]')
     _click_and_wait(browser, third, 'button[data-edge="end"][data-by="sentence"][data-step="-1"]')

@@ -9,6 +9,7 @@ round trip on real `highlights run` output."""
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -434,3 +435,24 @@ def test_corrected_words_reach_the_burned_in_captions_of_a_vertical_clip(replay)
     # bytes make the next run redo the clips stage.
     assert edit_state(script).state == REVIEWED
     assert all(e.end <= round((clip.end - clip.start) * 1000) for e in subs)
+
+
+def test_a_page_rendered_again_keeps_its_player_without_reading_the_old_page(replay, samples, tmp_path, monkeypatch):
+    from highlights.recap import relurl, replay_video_src
+
+    video = samples / "demo_replay.mp4"
+    manifest = json_manifest(replay)
+    write_replay_pages(replay, manifest, SETTINGS, source=video)  # what the pipeline does
+    expected = Path(os.path.relpath(video.resolve(), replay.resolve())).as_posix()
+    # A review import run from another folder, with the input as given on the command line.
+    manifest.input = "demo_replay.mp4"
+    monkeypatch.chdir(tmp_path)
+    (replay / "recap.html").write_text('<video id="player" src="elsewhere.mp4"></video>', encoding="utf-8")
+    assert replay_video_src(manifest, replay) == expected
+    write_replay_pages(replay, manifest, SETTINGS)
+    page = (replay / "recap.html").read_text(encoding="utf-8")
+    assert f'<video id="player" controls preload="metadata" playsinline src="{relurl(expected)}"' in page
+    # Without the record the page has no player, whatever the old page said.
+    (replay / "player.json").unlink()
+    (replay / "recap.html").write_text('<video id="player" src="../x.mp4"></video>', encoding="utf-8")
+    assert replay_video_src(manifest, replay) is None

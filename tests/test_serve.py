@@ -174,3 +174,14 @@ def test_the_desk_listens_on_loopback_unless_told_otherwise(tmp_path):
     option = next(p for p in main.commands["serve"].params if p.name == "host")
     assert option.default == "127.0.0.1"
     assert "--host" in CliRunner().invoke(main, ["serve", "--help"]).output
+
+
+def test_a_post_needs_a_length_and_a_small_body(desk):
+    headers = {"Content-Type": "application/json", TOKEN_HEADER: "t0ken"}
+    path = f"/api/demo-replay/clips/{CLIP_ID}"
+    assert _request(desk, "POST", path, b"", {**headers, "Content-Length": "x"})[0] == 411
+    big = json.dumps({"title": "x" * 5000}).encode()
+    assert _request(desk, "POST", path, big, headers)[0] == 413
+    assert _request(desk, "POST", path, b"[1]", headers)[0] == 400
+    assert _request(desk, "POST", "/api/../clips/x", b"{}", headers)[0] == 404
+    assert not _decisions(desk).exists()
