@@ -185,3 +185,23 @@ def test_a_post_needs_a_length_and_a_small_body(desk):
     assert _request(desk, "POST", path, b"[1]", headers)[0] == 400
     assert _request(desk, "POST", "/api/../clips/x", b"{}", headers)[0] == 404
     assert not _decisions(desk).exists()
+
+
+def test_the_serve_command_listens_on_loopback_and_serves_out(tmp_path):
+    import subprocess
+    import sys
+    import urllib.request
+
+    (tmp_path / "index.html").write_text("<!doctype html><title>batch</title>", encoding="utf-8")
+    root = Path(__file__).resolve().parent.parent
+    process = subprocess.Popen([sys.executable, "-m", "highlights", "serve", str(tmp_path), "--port", "0"],
+                               cwd=root, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    try:
+        line = process.stdout.readline()
+        assert line.startswith(f"Review desk for {tmp_path.resolve()}: http://127.0.0.1:"), line
+        url = line.split(": ", 1)[1].split()[0]
+        with urllib.request.urlopen(url, timeout=10) as response:
+            assert response.status == 200 and b"<title>batch</title>" in response.read()
+    finally:
+        process.terminate()
+        process.wait(10)
