@@ -241,6 +241,8 @@ def render_index(entries: list[dict], generated_at: str) -> str:
         row = {**_INDEX_ENTRY_DEFAULTS, **data}
         row["products"] = list(row["products"] or [])
         row["clip_count"] = row["clip_count"] or 0
+        # failed entries are numbered among themselves, for their element ids
+        row["failed_number"] = sum(1 for r in rows if r["status"] != "ok") + 1 if row["status"] != "ok" else None
         rows.append(row)
     counts = {
         "ok": sum(1 for row in rows if row["status"] == "ok"),
