@@ -169,7 +169,8 @@ _pipeline_option = click.option("--pipeline", metavar="NAME|FILE", default="defa
 def review_export(replay, languages, out, pipeline) -> None:
     """Write one XLIFF 1.2 file per language for a translator: every subtitle of the replay
     and of its clips, with times and rule warnings as notes."""
-    from .review import ReviewError, export_xliff, load_replay, review_languages
+    from .review import ReviewError, load_replay, review_languages
+    from .xliff import export_xliff
 
     settings = _subtitle_settings(pipeline)
     try:
@@ -192,7 +193,9 @@ def review_import(replay, files, by, pipeline) -> None:
     """Apply a translator's XLIFF files: changed subtitles are written to the SRT and VTT files
     as human edits and recorded in REPLAY/edits.jsonl; the recap and review pages are redone.
     A file that cannot be applied whole changes nothing."""
-    from .review import ReviewError, import_xliff
+    from .recap import write_replay_pages
+    from .review import ReviewError, load_replay
+    from .review_apply import import_xliff
 
     settings = _subtitle_settings(pipeline)
     for path in files:
@@ -200,6 +203,12 @@ def review_import(replay, files, by, pipeline) -> None:
             result = import_xliff(replay, path, settings, by=by)
         except ReviewError as exc:
             raise click.ClickException(str(exc)) from None
+        if result.edits:
+            # Importing only writes subtitles; the pages showing them are this command's job.
+            try:
+                write_replay_pages(replay, load_replay(replay), settings)
+            except (OSError, ValueError) as exc:  # the edits are in; a page that cannot be redone is no reason to fail
+                result.warnings.append(f"{replay}: recap and review pages not redone: {exc}")
         carried = result.carried_over
         click.echo(f"{path}: {result.language}: {len(result.edits) - carried} subtitles corrected"
                    + (f", {carried} more carried over to the same words in other files" if carried else "")
@@ -214,6 +223,26 @@ def review_import(replay, files, by, pipeline) -> None:
         if result.captions:
             click.echo(f"  burned-in captions corrected for {', '.join(result.captions)}: run `highlights run` "
                        "on this replay again to burn them into the clips")
+
+
+@main.command("serve")
+@click.argument("out", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--port", type=click.IntRange(0, 65535), default=8765, show_default=True,
+              help="Port to listen on (0: any free port).")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on. Anything but a loopback address lets other machines in.")
+def serve_command(out, port, host) -> None:
+    """Review desk: the batch's pages in your browser, with approve / reject, edges moved by
+    word or sentence and title edits per clip, written to OUT/<replay>/decisions.json (the
+    next `highlights run` honours them)."""
+    from .serve import serve
+
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        click.echo(f"warning: listening on {host}: anyone who can reach it can see the batch", err=True)
+    try:
+        serve(out, host, port)
+    except OSError as exc:  # port taken, address not ours
+        raise click.ClickException(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
 
 
 @main.command("lint-subs")

@@ -10,16 +10,17 @@ import functools
 import math
 import os
 from pathlib import Path, PurePath
-from html.parser import HTMLParser
 from typing import Any
-from urllib.parse import quote, unquote, urlsplit
+from urllib.parse import quote, urlsplit
 
 import jinja2
 
 from .config import SubtitleSettings
+from .decisions import read_decisions
 from . import languages
 from .edits import edit_state, read_edits
-from .files import read_json, write_text
+from .files import read_json, write_json, write_text
+from .recap_view import recap_view
 from .records import Cue, Manifest, Transcript, from_dict, to_dict
 from .review import (REVIEW_DIR, ReviewError, current_version, read_cues, review_docs,
                      review_languages, review_page_path, subtitle_text)
@@ -99,15 +100,21 @@ def render_recap(
     video_src: str | None,
     title: str | None = None,
     replay_dir: str | Path | None = None,
+    desk: dict[str, Any] | None = None,
 ) -> str:
     """HTML of `OUT/<slug>/recap.html`.
 
     `video_src` is a file path relative to that folder, e.g. from os.path.relpath (the
     template URL-encodes it), or None for no main player.  Pass `replay_dir` (the `OUT/<slug>`
     folder) to inline the VTT files so subtitles also play when the page is opened from disk in
-    Chrome, to mark the files a person edited and to link the review pages.
+    Chrome, to mark the files a person edited, to link the review pages and to show the
+    reviewer's decisions (decisions.json).  `desk` is the review desk's data (`serve.py`):
+    with it the page gets the approve / reject / trim controls.
     """
+    decisions, problem = read_decisions(replay_dir) if replay_dir is not None else (None, None)
     context = {
+        "view": recap_view(manifest, transcript, video_src, decisions, problem),
+        "desk": desk,
         "manifest": to_dict(manifest),
         "transcript": to_dict(transcript),
         "video_src": video_src or None,
@@ -136,6 +143,9 @@ def render_review(folder: str | Path, manifest: Manifest, language: str, setting
         "language": language,
         "problem": None,
         "docs": to_dict(docs),
+        "totals": {"cues": sum(len(doc.cues) for doc in docs),
+                   "warned": sum(1 for doc in docs for cue in doc.cues if cue.warnings),
+                   "human": sum(1 for doc in docs if doc.state.human)},
         "video_src": video_src or None,
         "title": recap_title(manifest),
         "language_names": dict(LANGUAGE_NAMES),
@@ -148,12 +158,18 @@ def render_review(folder: str | Path, manifest: Manifest, language: str, setting
     return environment().get_template("review.html.j2").render(context)
 
 
+# Where the page's player found the replay, kept beside the page as data: a later render
+# (after a review import, run from anywhere) cannot always find the input again from the
+# manifest, whose path is as it was given on the command line.
+PLAYER_FILE = "player.json"
+
+
 def replay_video_src(manifest: Manifest, folder: str | Path, source: str | Path | None = None) -> str | None:
     """The replay itself as a path relative to its output folder, when a browser can play it.
 
     `source` is the input as the pipeline opened it.  Without it (a review import, run from
-    anywhere) the manifest's input is tried from the current folder, then the player link
-    of the recap page written before, so a re-rendered page keeps its player."""
+    anywhere) the manifest's input is tried from the current folder, then the path the
+    pipeline's render recorded in `player.json`, so a re-rendered page keeps its player."""
     if manifest.media.video_codec not in BROWSER_VIDEO:
         return None
     folder = Path(folder).resolve()
@@ -162,30 +178,19 @@ def replay_video_src(manifest: Manifest, folder: str | Path, source: str | Path 
     given = Path(manifest.input) if manifest.input else None
     if given is not None and given.is_file() and given.stat().st_size == manifest.media.size_bytes:
         return Path(os.path.relpath(given.resolve(), folder)).as_posix()
-    previous = _previous_player_src(folder / "recap.html")
-    if previous and (folder / previous).is_file():
-        return previous
+    recorded = _recorded_player_src(folder)
+    if recorded and (folder / recorded).is_file():
+        return recorded
     return None
 
 
-class _PlayerSource(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__()
-        self.src: str | None = None
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        values = dict(attrs)
-        if tag == "video" and values.get("id") == "player" and self.src is None:
-            self.src = values.get("src")
-
-
-def _previous_player_src(page: Path) -> str | None:
+def _recorded_player_src(folder: Path) -> str | None:
     try:
-        parser = _PlayerSource()
-        parser.feed(page.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError):
+        data = read_json(folder / PLAYER_FILE)
+    except (OSError, ValueError):
         return None
-    return unquote(parser.src) if parser.src else None
+    src = data.get("video_src") if isinstance(data, dict) else None
+    return src if isinstance(src, str) and src else None
 
 
 def write_replay_pages(folder: str | Path, manifest: Manifest, settings: SubtitleSettings,
@@ -197,7 +202,9 @@ def write_replay_pages(folder: str | Path, manifest: Manifest, settings: Subtitl
     if transcript is None:
         transcript = from_dict(Transcript, read_json(folder / "transcript.json"))
     video_src = replay_video_src(manifest, folder, source)
-    write_text(folder / "recap.html", render_recap(manifest, transcript, video_src, replay_dir=folder))
+    if source is not None:
+        write_json(folder / PLAYER_FILE, {"video_src": video_src})
+    write_recap_page(folder, manifest, transcript, video_src)
     for language in review_languages(manifest):
         try:
             page = render_review(folder, manifest, language, settings, video_src)
@@ -206,6 +213,18 @@ def write_replay_pages(folder: str | Path, manifest: Manifest, settings: Subtitl
             # the review page says what is wrong instead.
             page = render_review_problem(manifest, language, str(exc))
         write_text(review_page_path(folder, language), page)
+
+
+def write_recap_page(folder: str | Path, manifest: Manifest, transcript: Transcript | None = None,
+                     video_src: str | None = None) -> None:
+    """Write `recap.html` alone (the review desk does after each decision, so the page opened
+    from disk shows it); without `video_src` the player is found as `replay_video_src` does."""
+    folder = Path(folder)
+    if transcript is None:
+        transcript = from_dict(Transcript, read_json(folder / "transcript.json"))
+    if video_src is None:
+        video_src = replay_video_src(manifest, folder)
+    write_text(folder / "recap.html", render_recap(manifest, transcript, video_src, replay_dir=folder))
 
 
 def render_review_problem(manifest: Manifest, language: str, problem: str) -> str:
@@ -222,6 +241,8 @@ def render_index(entries: list[dict], generated_at: str) -> str:
         row = {**_INDEX_ENTRY_DEFAULTS, **data}
         row["products"] = list(row["products"] or [])
         row["clip_count"] = row["clip_count"] or 0
+        # failed entries are numbered among themselves, for their element ids
+        row["failed_number"] = sum(1 for r in rows if r["status"] != "ok") + 1 if row["status"] != "ok" else None
         rows.append(row)
     counts = {
         "ok": sum(1 for row in rows if row["status"] == "ok"),

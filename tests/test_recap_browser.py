@@ -21,7 +21,8 @@ from click.testing import CliRunner
 
 from highlights.cli import main
 from highlights.edits import REVIEWED, edit_state, read_edits
-from highlights.review import XLIFF_NS, read_cues
+from highlights.review import read_cues
+from highlights.xliff import XLIFF_NS
 
 pytestmark = pytest.mark.slow
 

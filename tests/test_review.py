@@ -9,6 +9,7 @@ round trip on real `highlights run` output."""
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -20,10 +21,12 @@ from highlights.cli import main
 from highlights.config import SubtitleSettings
 from highlights.edits import EDITED_DIRECTLY, GENERATED, REVIEWED, edit_state, read_edits
 from highlights.files import write_json
+from highlights.recap import write_replay_pages
 from highlights.records import Clip, Cue, Manifest, MediaInfo, Product, Segment, SubtitleFiles, Transcript, Word
-from highlights.review import (HL_NS, XLIFF_NS, ReviewError, export_xliff, import_xliff, read_cues,
-                               review_docs)
+from highlights.review import ReviewError, read_cues, review_docs
+from highlights.review_apply import import_xliff
 from highlights.subtitles import break_lines, build_cues, write_subtitles
+from highlights.xliff import HL_NS, XLIFF_NS, export_xliff
 
 SETTINGS = SubtitleSettings()
 NS = {"x": XLIFF_NS}
@@ -192,7 +195,9 @@ def test_import_writes_corrections_as_human_edits_and_records_them(replay, sampl
         (CLIP_FILE, 1, "Начнём с умных часов Aurora.", "Начнём с умных часов «Aurora»!", "Anna")]
     assert records[1].clip == "clip-01-aurora-watch" and "same words as" in records[1].source
 
-    # The review page shows the new text and the history.
+    # The review page shows the new text and the history (importing writes no page: the
+    # `review import` command renders them after applying, as here).
+    write_replay_pages(replay, json_manifest(replay), SETTINGS)
     page = (replay / "review" / "ru.html").read_text(encoding="utf-8")
     assert "Начнём с умных часов «Aurora»!" in page and "Reviewed by Anna" in page
     assert "<del><span class=\"vh\">was: </span>Начнём с умных часов Aurora.</del>" in page
@@ -360,8 +365,6 @@ def test_review_lists_rule_warnings_and_escapes_what_it_shows(replay):
     assert [w.split(":")[0] for w in sixth.warnings] == ["line too long", "reading speed"]
     assert docs[0].state.state == EDITED_DIRECTLY
     assert docs[1].label == "Clip 1 · <img src=x onerror=alert(1)>"
-    from highlights.recap import write_replay_pages
-
     write_replay_pages(replay, manifest, SETTINGS)
     page = (replay / "review" / "ru.html").read_text(encoding="utf-8")
     assert "<img" not in page
@@ -432,3 +435,24 @@ def test_corrected_words_reach_the_burned_in_captions_of_a_vertical_clip(replay)
     # bytes make the next run redo the clips stage.
     assert edit_state(script).state == REVIEWED
     assert all(e.end <= round((clip.end - clip.start) * 1000) for e in subs)
+
+
+def test_a_page_rendered_again_keeps_its_player_without_reading_the_old_page(replay, samples, tmp_path, monkeypatch):
+    from highlights.recap import relurl, replay_video_src
+
+    video = samples / "demo_replay.mp4"
+    manifest = json_manifest(replay)
+    write_replay_pages(replay, manifest, SETTINGS, source=video)  # what the pipeline does
+    expected = Path(os.path.relpath(video.resolve(), replay.resolve())).as_posix()
+    # A review import run from another folder, with the input as given on the command line.
+    manifest.input = "demo_replay.mp4"
+    monkeypatch.chdir(tmp_path)
+    (replay / "recap.html").write_text('<video id="player" src="elsewhere.mp4"></video>', encoding="utf-8")
+    assert replay_video_src(manifest, replay) == expected
+    write_replay_pages(replay, manifest, SETTINGS)
+    page = (replay / "recap.html").read_text(encoding="utf-8")
+    assert f'<video id="player" controls preload="metadata" playsinline src="{relurl(expected)}"' in page
+    # Without the record the page has no player, whatever the old page said.
+    (replay / "player.json").unlink()
+    (replay / "recap.html").write_text('<video id="player" src="../x.mp4"></video>', encoding="utf-8")
+    assert replay_video_src(manifest, replay) is None

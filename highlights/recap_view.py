@@ -1,0 +1,127 @@
+"""What the recap page shows, worked out in Python from the manifest: `recap.html.j2` only
+renders these records (no counting, no dict building, no product lookups in the template).
+
+Everything here is pure: no file is read, so a view can be built and checked in a test from
+records alone."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+from .decisions import ClipDecision, Decisions
+from .records import Clip, Manifest, Transcript
+
+
+@dataclass(frozen=True)
+class ProductRow:
+    """A product named in the replay, for the "Products found" table."""
+
+    id: str
+    name: str
+    url: str | None  # as in the catalog: the template's web_url filter drops anything but http(s)
+    price: str | None  # "49 USD", "29.90 EUR"; None when the catalog has no price
+    mentions: int
+    clips: int
+
+
+@dataclass(frozen=True)
+class MentionMark:
+    """A mention on the timeline."""
+
+    start: float
+    text: str
+    product_name: str
+
+
+@dataclass(frozen=True)
+class ClipCard:
+    """A clip, numbered as on the page (1-based), with its products' names."""
+
+    number: int
+    clip: Clip
+    product_names: list[str]
+    # the reviewer's decisions from decisions.json, if any: status ("approved", "rejected"),
+    # a title, and edges that the next run will cut the clip at
+    status: str | None = None
+    title: str | None = None
+    decided_start: float | None = None
+    decided_end: float | None = None
+
+    @property
+    def trimmed(self) -> bool:
+        return self.decided_start is not None or self.decided_end is not None
+
+    @property
+    def edges(self) -> tuple[float, float]:
+        """Where the clip is to start and end: the reviewer's edges, else the cut's."""
+        start = self.decided_start if self.decided_start is not None else self.clip.start
+        end = self.decided_end if self.decided_end is not None else self.clip.end
+        return start, end
+
+
+@dataclass(frozen=True)
+class RecapView:
+    duration: float
+    source_language: str
+    # CSS aspect-ratio of the picture as shown (a rotated phone video is upright), e.g. "1080 / 1920"
+    aspect: str | None
+    # the replay section is there when there is something to show in it
+    show_replay: bool
+    products: list[ProductRow]
+    mentions: list[MentionMark]
+    clips: list[ClipCard]
+    # every subtitle language of the replay or of a clip, in first-seen order: the page's chooser
+    subtitle_languages: list[str] = field(default_factory=list)
+    # why decisions.json was ignored, in one line (None: no file, or a good one)
+    decisions_problem: str | None = None
+
+
+def price_text(price: float | None, currency: str | None) -> str | None:
+    """A catalog price as the page shows it: whole amounts without decimals."""
+    if price is None:
+        return None
+    amount = f"{price:.0f}" if price == round(price) else f"{price:.2f}"
+    return f"{amount} {currency}" if currency else amount
+
+
+def aspect_ratio(manifest: Manifest) -> str | None:
+    media = manifest.media
+    if not media or not media.width or not media.height:
+        return None
+    if (media.rotation or 0) % 180:
+        return f"{media.height} / {media.width}"
+    return f"{media.width} / {media.height}"
+
+
+def recap_view(manifest: Manifest, transcript: Transcript, video_src: str | None,
+               decisions: Decisions | None = None, decisions_problem: str | None = None) -> RecapView:
+    """The recap page's data, with the reviewer's `decisions` on the clips."""
+    names = {p.id: p.name for p in manifest.products}
+    mention_counts = Counter(m.product for m in manifest.mentions)
+    # a clip counts once for each product it shows, however often the product is listed
+    clip_counts = Counter(pid for clip in manifest.clips for pid in dict.fromkeys(clip.products))
+    products = [ProductRow(p.id, p.name, p.url, price_text(p.price, p.currency), mention_counts[p.id], clip_counts[p.id])
+                for p in manifest.products if mention_counts[p.id] or clip_counts[p.id]]
+    languages = list(dict.fromkeys([*manifest.subtitles, *(code for c in manifest.clips for code in c.subtitles)]))
+    duration = manifest.duration or transcript.duration or 0
+    decided = decisions.clips if decisions else {}
+    return RecapView(
+        duration=duration,
+        source_language=manifest.language or transcript.language or "",
+        aspect=aspect_ratio(manifest),
+        show_replay=bool(video_src or duration > 0 or manifest.subtitles),
+        products=products,
+        mentions=[MentionMark(m.start, m.text, names.get(m.product, m.product)) for m in manifest.mentions],
+        clips=[_card(number, clip, names, decided) for number, clip in enumerate(manifest.clips, start=1)],
+        subtitle_languages=languages,
+        decisions_problem=decisions_problem,
+    )
+
+
+def _card(number: int, clip: Clip, names: dict[str, str], decided: dict[str, ClipDecision]) -> ClipCard:
+    decision = decided.get(clip.id)
+    product_names = [names.get(pid, pid) for pid in clip.products]
+    if decision is None:
+        return ClipCard(number, clip, product_names)
+    return ClipCard(number, clip, product_names, decision.status, decision.title, decision.start, decision.end)
