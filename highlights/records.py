@@ -229,6 +229,11 @@ class Clip:
     captions: str | None = None  # vertical: the ASS script burned into the picture
     caption_language: str | None = None
     loudness_target: float | None = None  # LUFS the audio was normalised to, if it was
+    title: str | None = None  # a reviewer's title (decisions.json)
+    status: str | None = None  # a reviewer's decision: "approved", or None (rejected clips are not cut)
+    # A hash of everything the clip was cut from (its span, the settings, the words and
+    # product card in it): a re-run re-cuts a clip only when this changes.
+    plan: str = ""
 
 
 @dataclass

@@ -7,12 +7,13 @@ replay folder, so a killed run resumes where it stopped."""
 
 from __future__ import annotations
 
+import copy
 import logging
 import os
 import time
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -22,16 +23,30 @@ from .audio import audio_windows
 from .captions import Overlay
 from .clips import clip_extension, cut_clip, make_thumbnail, thumbnail_time
 from .config import Settings
-from .files import remove_stale_temporaries, unique_slug, write_json
+from .decisions import Decisions, apply_decisions, read_decisions
+from .decisions import to_json as decisions_json
+from .files import read_json, remove_stale_temporaries, sha256_file, unique_slug, write_json
 from .mentions import candidate_products, find_candidates, find_mentions
 from .models import ModelSource, resolve_model
 from .probe import probe
 from .recap import write_replay_pages
-from .records import (Clip, Highlight, Manifest, MediaInfo, Mention, Product, SceneScan, Selection, SubtitleFiles,
-                      SubtitleOutcome, Transcript)
+from .records import (
+    Clip,
+    Highlight,
+    Manifest,
+    MediaInfo,
+    Mention,
+    Product,
+    SceneScan,
+    Selection,
+    SubtitleFiles,
+    SubtitleOutcome,
+    Transcript,
+    from_dict,
+)
 from .scenes import check_stretches, scan_scenes
 from .selection import edge_regions, select_highlights
-from .stages import Stage, StageStore, file_identity, run_stages, stage_names
+from .stages import STATE_DIR, Stage, StageStore, file_identity, fingerprint, run_stages, stage_names
 from .subtitles import build_cues, write_subtitles
 from .transcribe import transcribe
 from .translate import packages_fingerprint
@@ -47,6 +62,14 @@ class Replay:
     folder: Path
     settings: Settings
     catalog: list[Product]  # the seller's products; empty: candidates are found in the transcript
+    # What the stages had stored when this run began (`.stages/state.json`): the clips stage
+    # reuses each clip whose plan and files are unchanged.
+    stored: Mapping[str, Any] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)  # said by a stage, shown in the manifest
+
+    @cached_property
+    def identity(self) -> dict:
+        return file_identity(self.source)
 
     @cached_property
     def model(self) -> ModelSource:
@@ -110,23 +133,66 @@ def _clips(replay: Replay, results: Mapping[str, Any]) -> list[Clip]:
     media: MediaInfo = results["probe"]
     if not media.has_video:
         return []
+    decisions, problem = read_decisions(replay.folder)
+    if problem:  # reported and ignored, never overwritten: the person's file stays as it is
+        log.warning("%s", problem)
+        replay.warnings.append(problem)
     return cut_clips(replay.source, media, replay.folder, results["selection"].highlights, results["mentions"],
-                     replay.settings, results["transcribe"], replay.products(results))
+                     replay.settings, results["transcribe"], replay.products(results), decisions=decisions,
+                     reusable=_intact_clips(replay), identity=replay.identity)
+
+
+def _intact_clips(replay: Replay) -> dict[str, Clip]:
+    """The clips the last run stored whose files are still as it wrote them (a person's edit
+    of a clip's captions makes that clip be cut again, burning the edit)."""
+    entry = replay.stored.get("clips") or {}
+    digests: dict[str, str] = entry.get("files", {})
+    try:
+        clips = from_dict(list[Clip], read_json(replay.folder / STATE_DIR / "clips.json"))
+    except (OSError, ValueError, TypeError):
+        return {}
+    intact = {}
+    for clip in clips:
+        files = [f for f in (clip.file, clip.thumbnail, clip.captions) if f]
+        if clip.plan and all(f in digests and (replay.folder / f).is_file()
+                             and sha256_file(replay.folder / f) == digests[f] for f in files):
+            intact[clip.id] = clip
+    return intact
 
 
 def cut_clips(source: Path, media: MediaInfo, folder: Path, highlights: list[Highlight], mentions: list[Mention],
-              settings: Settings, transcript: Transcript, products: list[Product]) -> list[Clip]:
+              settings: Settings, transcript: Transcript, products: list[Product],
+              decisions: Decisions | None = None, reusable: Mapping[str, Clip] | None = None,
+              identity: Any = None) -> list[Clip]:
     """Every highlight as a clip in `folder/clips/`, with its thumbnail (and, vertical, its
-    burned-in captions)."""
+    burned-in captions), after a reviewer's `decisions` (rejected clips left out, moved
+    edges placed between words, titles).  A clip in `reusable` whose plan is unchanged is
+    kept as it is instead of being cut again."""
     clips_dir = folder / "clips"
     taken: set[str] = set()
     mode = settings.clips.mode
     words = transcript.words
     catalog = {p.id: p for p in products}
+    # Ids come from the selection's order before any decision, so rejecting clip 1 does not
+    # rename every clip after it.
     plans = [(unique_slug(f"clip-{number:02d}-{h.products[0] if h.products else 'talk'}", taken), h)
              for number, h in enumerate(highlights, start=1)]
+    planned = apply_decisions(plans, decisions or Decisions(), words, settings.selection.pad)
+    reviewed = {p.id: p for p in planned}
+    reusable = reusable or {}
+
+    def plan_of(clip_id: str, highlight: Highlight) -> str:
+        product = catalog.get(highlight.products[0]) if highlight.products else None
+        inside = [w for w in words if highlight.start - 1 <= w.start and w.end <= highlight.end + 1]
+        return fingerprint(identity, clip_id, highlight, settings.clips, settings.subtitles, product, inside,
+                           [m for m in mentions if highlight.start <= m.start < highlight.end])
 
     def make(clip_id: str, highlight: Highlight, threads: int) -> Clip:
+        plan = plan_of(clip_id, highlight)
+        decision = reviewed[clip_id]
+        previous = reusable.get(clip_id)
+        if previous is not None and previous.plan == plan:
+            return replace(previous, title=decision.title, status=decision.status)
         target = clips_dir / f"{clip_id}{clip_extension(media, mode)}"
         overlay = None
         if mode == "vertical":
@@ -146,17 +212,17 @@ def cut_clips(source: Path, media: MediaInfo, folder: Path, highlights: list[Hig
                     mode=mode, shift=cut.shift, framing=cut.framing,
                     captions=_rel(cut.captions, folder) if cut.captions else None,
                     caption_language=transcript.language if cut.captions else None,
-                    loudness_target=cut.loudness_target)
+                    loudness_target=cut.loudness_target, title=decision.title, status=decision.status, plan=plan)
 
     # One clip per core at a time, each encoder on one thread: a clip is partly Python
     # (planning, muxing, checking) and partly encoding, so clips side by side fill the cores
     # better than one clip with every thread.
     cores = settings.transcribe.cpu_threads or os.cpu_count() or 1
-    workers = max(1, min(cores, len(plans)))
+    workers = max(1, min(cores, len(planned)))
     if workers == 1:
-        return [make(clip_id, highlight, 0) for clip_id, highlight in plans]
+        return [make(p.id, p.highlight, 0) for p in planned]
     with ThreadPoolExecutor(workers, thread_name_prefix="clip") as pool:
-        return list(pool.map(lambda plan: make(plan[0], plan[1], 1), plans))
+        return list(pool.map(lambda p: make(p.id, p.highlight, 1), planned))
 
 
 def _clip_files(replay: Replay, clips: list[Clip]) -> list[Path]:
@@ -223,8 +289,11 @@ STAGES: tuple[Stage[Replay, Any], ...] = (
     Stage("mentions", list[Mention], _mentions, needs=("transcribe",), settings=("mentions",), inputs=("catalog",)),
     Stage("selection", Selection, _select, needs=("probe", "transcribe", "scenes", "mentions"),
           settings=("selection", "scenes"), inputs=("source", "catalog")),
+    # A reviewer's decisions.json enters the key: a rejected clip goes, a moved edge is cut
+    # again; each untouched clip is reused (`Clip.plan`).
     Stage("clips", list[Clip], _clips, needs=("probe", "transcribe", "mentions", "selection"),
-          settings=("clips", "subtitles"), inputs=("source", "catalog"), outputs=_clip_files),
+          settings=("clips", "subtitles", "selection"), inputs=("source", "catalog", "decisions"),
+          outputs=_clip_files),
     Stage("subtitles", SubtitleOutcome, _subtitles, needs=("probe", "transcribe", "mentions", "clips"),
           settings=("languages", "subtitles", "translation", "transcribe"),
           inputs=("source", "catalog", "model", "translation"), outputs=_subtitle_files),
@@ -249,10 +318,11 @@ def process_replay(
     began = time.perf_counter()
     folder.mkdir(parents=True, exist_ok=True)
     remove_stale_temporaries(folder)  # one replay is written by one process at a time
-    replay = Replay(source, folder, settings, list(catalog or []))
     store = StageStore(folder, force)
+    replay = Replay(source, folder, settings, list(catalog or []), stored=copy.deepcopy(store.state))
     run = run_stages(STAGES, replay, store, settings, inputs={
-        "source": lambda: file_identity(source),
+        "source": lambda: replay.identity,
+        "decisions": lambda: decisions_json(read_decisions(folder)[0]),
         "catalog": lambda: replay.catalog,
         "model": lambda: replay.model.identity,
         "translation": lambda: packages_fingerprint(settings.translation),
@@ -274,7 +344,7 @@ def process_replay(
         catalog=str(catalog_path) if catalog_path else None,
         highlights_version=__version__,
     )
-    manifest.warnings.extend(_warnings(media, transcript))
+    manifest.warnings.extend([*_warnings(media, transcript), *replay.warnings])
     results["subtitles"].apply(manifest)
 
     if on_stage:

@@ -98,3 +98,41 @@ def test_force_offers_exactly_the_real_stages():
     assert result.exit_code == 2 and "'recap' is not one of" in result.output
     for name in STAGE_NAMES:
         assert f"'{name}'" in result.output
+
+
+def test_a_review_re_cuts_only_the_clips_it_changed(tmp_path, samples):
+    """decisions.json (written by the review desk or by hand): a rejected clip's files go, a
+    moved edge re-cuts that clip on a gap between words, a new title re-cuts nothing; every
+    other clip is the same file as before."""
+    from highlights.decisions import write_decisions, parse_decisions
+
+    settings = load_settings("default", languages=["en"], transcribe__language="en")
+    out = tmp_path / "out"
+    first = run_batch([str(samples / "demo_replay.mp4")], out, settings, catalog_path=samples / "catalog.csv")
+    (manifest,) = first.manifests
+    assert len(manifest.clips) >= 3
+    folder = out / manifest.slug
+    rejected, moved, retitled = manifest.clips[:3]
+    before = {c.id: (folder / c.file).stat().st_mtime_ns for c in manifest.clips}
+    new_end = moved.end - 2.0
+    write_decisions(folder, parse_decisions(json.dumps({"clips": {
+        rejected.id: {"status": "rejected"},
+        moved.id: {"end": new_end},
+        retitled.id: {"status": "approved", "title": "The lamp, in one minute"},
+    }})))
+    second = run_batch([str(samples / "demo_replay.mp4")], out, settings, catalog_path=samples / "catalog.csv")
+    (after,) = second.manifests
+    clips = {c.id: c for c in after.clips}
+    assert rejected.id not in clips and not (folder / rejected.file).exists()
+    assert not (folder / rejected.thumbnail).exists()
+    assert clips[moved.id].end < moved.end and abs(clips[moved.id].end - new_end) < 1.0
+    words = [w for s in json.loads((folder / "transcript.json").read_text())["segments"] for w in s["words"]]
+    # On a gap between words (the sample's voice leaves none, so: on a word boundary, give
+    # or take the frame the exact cut rounds to).
+    assert not any(w["start"] + 0.05 < clips[moved.id].end < w["end"] - 0.05 for w in words)
+    assert (folder / clips[moved.id].file).stat().st_mtime_ns != before[moved.id]
+    assert clips[retitled.id].title == "The lamp, in one minute" and clips[retitled.id].status == "approved"
+    untouched = [c.id for c in manifest.clips[2:]]
+    assert all((folder / clips[i].file).stat().st_mtime_ns == before[i] for i in untouched)
+    assert "transcribe" in after.reused_stages and "clips" not in after.reused_stages
+    assert json.loads((folder / "decisions.json").read_text())["clips"][rejected.id] == {"status": "rejected"}
