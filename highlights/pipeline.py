@@ -36,7 +36,7 @@ from .stages import STAGES, StageStore, file_identity, fingerprint
 from .subtitles import build_cues, write_subtitles
 from .audio import audio_windows
 from .transcribe import transcribe
-from .translate import packages_fingerprint
+from .translation.tracks import translation_fingerprint
 
 log = logging.getLogger("highlights")
 
@@ -166,7 +166,7 @@ def process_replay(
     with timer.stage("subtitles"):
         outcome = store.run(
             "subtitles", fingerprint(__version__, transcript_key, manifest.clips, products, settings,
-                                     packages_fingerprint(settings.translation)),
+                                     translation_fingerprint(settings.translation)),
             compute=lambda: _subtitle_outcome(transcript, manifest, folder, settings),
             save=lambda result: [*_save(store.path("subtitles"), result), *_subtitle_files(result, folder)],
             load=lambda: from_dict(SubtitleOutcome, read_json(store.path("subtitles"))))
@@ -306,7 +306,7 @@ def _write_all_subtitles(transcript: Transcript, manifest: Manifest, folder: Pat
     from .clips import VERTICAL_SIZE
     from .lint import lint_cues
     from .subtitles import vertical
-    from .translate import subtitle_tracks
+    from .translation.tracks import subtitle_tracks
 
     # The source language from the transcript, the others translated (or missing, with why).
     tracks = subtitle_tracks(transcript, settings, manifest.products, Path(manifest.input))
@@ -318,25 +318,31 @@ def _write_all_subtitles(transcript: Transcript, manifest: Manifest, folder: Pat
         if problems:  # e.g. a translation too long for the time the speaker took
             log.warning("%s: %d of %d %s subtitles break a rule, first %s; `highlights lint-subs` lists them",
                         manifest.slug, len({p.cue for p in problems}), len(cues), language, problems[0])
+        label = tracks.labels.get(language)
+        notice = label.notice if label else None
         paths = write_subtitles(cues, folder / "subtitles" / f"{manifest.slug}.{language}", ass,
-                                manifest.media.display_size)
-        manifest.subtitles[language] = _subtitle_record(paths, folder)
+                                manifest.media.display_size, notice=notice)
+        manifest.subtitles[language] = _subtitle_record(paths, folder, label)
         for clip in manifest.clips:
             upright = clip.mode == "vertical"
             inside = [w for w in words if w.start >= clip.start and w.end <= clip.end]
             cues = build_cues(inside, vertical(rules) if upright else rules, offset=clip.start,
                               duration=clip.end - clip.start, keep_together=names)
             paths = write_subtitles(cues, folder / "clips" / f"{clip.id}.{language}", ass,
-                                    VERTICAL_SIZE if upright else manifest.media.display_size)
-            clip.subtitles[language] = _subtitle_record(paths, folder)
+                                    VERTICAL_SIZE if upright else manifest.media.display_size, notice=notice)
+            clip.subtitles[language] = _subtitle_record(paths, folder, label)
     for language, reason in tracks.missing.items():
         manifest.missing_languages[language] = reason
         log.warning("%s: no %s subtitles: %s", manifest.slug, language, reason)
 
 
-def _subtitle_record(paths: dict[str, Path], folder: Path) -> SubtitleFiles:
-    return SubtitleFiles(_rel(paths["srt"], folder), _rel(paths["vtt"], folder),
-                         _rel(paths["ass"], folder) if "ass" in paths else None)
+def _subtitle_record(paths: dict[str, Path], folder: Path, label=None) -> SubtitleFiles:
+    files = SubtitleFiles(_rel(paths["srt"], folder), _rel(paths["vtt"], folder),
+                          _rel(paths["ass"], folder) if "ass" in paths else None)
+    if label is not None:  # engine and route of the track (tracks.TrackLabel)
+        files.engine, files.route, files.machine_translated = label.engine, label.route or None, label.machine_translated
+        files.unknown_word_rate, files.unknown_words_flagged = label.unknown_word_rate, label.flagged
+    return files
 
 
 def _rel(path: Path, folder: Path) -> str:

@@ -24,9 +24,12 @@ from highlights.config import Settings, SubtitleSettings, TranslationSettings
 from highlights.lint import lint_cues
 from highlights.records import Product, Segment, Transcript, Word
 from highlights.subtitles import build_cues, timed_words
-from highlights.translate import (BORROWED_TIME, PLACEHOLDER, Protected, TrackStats, Translator, find_route,
-                                  installed_packages, names_pattern, packages_fingerprint, protect, settle,
-                                  subtitle_tracks, timed_translation, translation_units)
+from highlights.translation.argos import installed_packages
+from highlights.translation.engines import ArgosEngine
+from highlights.translation.protect import PLACEHOLDER, Protected, names_pattern, protect, settle
+from highlights.translation.routes import plan_route
+from highlights.translation.timing import BORROWED_TIME, timed_translation, translation_units
+from highlights.translation.tracks import TrackStats, Translator, subtitle_tracks, translation_fingerprint
 
 ROOT = Path(__file__).resolve().parent.parent
 PAIRS = [("en", "ru"), ("en", "pl"), ("ru", "en"), ("en", "es"), ("es", "en"), ("en", "uk")]
@@ -45,9 +48,17 @@ def install(packages: Path, *files: Path) -> None:
         assert result.exit_code == 0, result.output
 
 
-def settings_for(packages: Path, cache: Path, languages: list[str]) -> Settings:
+def settings_for(packages: Path, cache: Path, languages: list[str], engines: tuple[str, ...] = ("argos",)
+                 ) -> Settings:
     return Settings(languages=languages,
-                    translation=TranslationSettings(packages_dir=str(packages), cache_file=str(cache)))
+                    translation=TranslationSettings(packages_dir=str(packages), cache_file=str(cache),
+                                                    engines=list(engines)))
+
+
+def argos_route(packages: Path, source: str, target: str):
+    """The best route through the Argos packages in `packages` alone (a fresh engine: it
+    counts the sentences it sends to each model)."""
+    return plan_route(source, target, [ArgosEngine(TranslationSettings(packages_dir=str(packages)))])
 
 
 def words_of(text: str, start: float = 0.0) -> list[Word]:
@@ -78,23 +89,27 @@ def test_install_list_verify_through_the_cli(tmp_path, argosmodels):
     packages = tmp_path / "packages"
     install(packages, argosmodels["en", "ru"], argosmodels["ru", "en"], argosmodels["en", "pl"])
     runner = CliRunner()
-    listing = runner.invoke(main, ["models", "list", "--packages-dir", str(packages)])
-    assert listing.exit_code == 0
+    listing = runner.invoke(main, ["models", "list", "--packages-dir", str(packages), "--engines", "argos"])
+    assert listing.exit_code == 0, listing.output
     assert "en→ru  version 0.1" in listing.output and "ru→en" in listing.output
     rows = {line.split()[0]: line.split()[1:] for line in listing.output.splitlines() if line.startswith("  ")
             and len(line.split()) == 9}
     # Columns en ru es pt fr it pl uk: en→ru and en→pl direct, ru→pl through English.
-    assert rows["en"][1] == "✓" and rows["en"][6] == "✓" and rows["ru"][0] == "✓" and rows["ru"][6] == "en"
+    assert rows["en"][1] == "A" and rows["en"][6] == "A" and rows["ru"][0] == "A" and rows["ru"][6] == "A2"
     assert rows["ru"][2] == "-" and "4 of 56 pairs can be translated, 52 missing." in listing.output
+    assert "  ru→pl: argos ru→en→pl" in listing.output
+    assert "  ru→es: missing: no translation model for ru→es (nor ru→en and en→es)" in listing.output
+    bad = runner.invoke(main, ["models", "list", "--engines", "argos,deepl"])
+    assert bad.exit_code == 2 and "unknown engine(s) 'deepl'" in bad.output
     verify = runner.invoke(main, ["models", "verify", "--packages-dir", str(packages)])
     assert verify.exit_code == 0 and verify.output.count(": ok") == 3
 
     # A newer package of the same pair replaces the old one (and changes what a run's stored
     # subtitles are checked against).
-    before = packages_fingerprint(TranslationSettings(packages_dir=str(packages)))
+    before = translation_fingerprint(TranslationSettings(packages_dir=str(packages)))
     newer = build_argosmodel(tmp_path / "newer.argosmodel", "en", "ru", seed=1, version="0.2")
     install(packages, newer)
-    assert packages_fingerprint(TranslationSettings(packages_dir=str(packages))) != before
+    assert translation_fingerprint(TranslationSettings(packages_dir=str(packages))) != before
     assert [(p.pair, p.version) for p in installed_packages(packages) if p.pair == "en→ru"] == [("en→ru", "0.2")]
     assert len(list(packages.iterdir())) == 3
 
@@ -172,8 +187,8 @@ def test_names_codes_prices_and_urls_survive_a_garbage_model(tmp_path, argosmode
     protected_bits = ["Aurora smart watch", "$49", "Aurora watch", "AURORA10", "https://shop.example/aurora",
                       "Lumo desk lamp", "29"]
     for target in ("en", "pl"):
-        route = find_route("ru", target, installed_packages(packages))
-        assert [p.pair for p in route] == (["ru→en"] if target == "en" else ["ru→en", "en→pl"])
+        route = argos_route(packages, "ru", target)
+        assert route.label == ("argos ru→en" if target == "en" else "argos ru→en→pl")
         out = translator.translate(texts, route)
         assert out != texts
         for bit in protected_bits:
@@ -213,14 +228,15 @@ def test_each_sentence_is_translated_once_and_a_rerun_translates_nothing(tmp_pat
     install(packages, argosmodels["ru", "en"], argosmodels["en", "pl"])
     texts = [u.text for u in translation_units(transcript_of("ru", RUSSIAN))]
     assert texts.count("Спасибо!") == 2  # said twice, translated once
-    route = find_route("ru", "pl", installed_packages(packages))
     options = TranslationSettings(cache_file=str(tmp_path / "cache.sqlite3"), batch_size=2)
 
     def run(sentences: list[str]) -> tuple[list[str], TrackStats, list[int]]:
+        route = argos_route(packages, "ru", "pl")
         translator = Translator(options, ["Aurora smart watch"])
         stats = TrackStats()
         out = translator.translate(sentences, route, stats)
-        calls = [translator.model(p).sentences for p in route]  # sentences sent to each model
+        # sentences sent to each model
+        calls = [h.engine.model(h.engine.package(h.source, h.target)).sentences for h in route.hops]
         translator.close()
         return out, stats, calls
 
@@ -236,7 +252,6 @@ def test_each_sentence_is_translated_once_and_a_rerun_translates_nothing(tmp_pat
 
     # Another model for the same pair is another cache key: nothing stale comes back.
     install(packages, build_argosmodel(tmp_path / "other.argosmodel", "en", "pl", seed=7, version="0.1"))
-    route = find_route("ru", "pl", installed_packages(packages))
     _, stats, calls = run(texts)
     assert calls == [0, distinct] and stats.cached == distinct
 
@@ -354,17 +369,23 @@ def test_run_on_spanish_speech_pivots_through_english(tmp_path, argosmodels, med
 def test_whisper_makes_the_english_track_of_spanish_speech(tmp_path, media):
     speech = media / "speech" / "es" / "leopard_test_es.wav"  # "Las arenas son blanquecinas de grano medio..."
     transcript = transcript_of("es", "Las arenas son blanquecinas de grano medio y tiene muy poca asistencia.")
-    settings = settings_for(tmp_path / "none", tmp_path / "cache.sqlite3", ["es", "en", "ru"])
+    settings = settings_for(tmp_path / "none", tmp_path / "cache.sqlite3", ["es", "en", "ru"], ("argos",))
     settings.translation.whisper_english = True
     tracks = subtitle_tracks(transcript, settings, media=speech)
-    assert tracks.origins["en"] == "whisper translate" and list(tracks.missing) == ["ru"]
+    assert tracks.origins["en"] == "whisper es→en" and list(tracks.missing) == ["ru"]
+    assert tracks.labels["en"].engine == "whisper" and "speech translation (Whisper" in tracks.labels["en"].notice
     english = "".join(w.text for w in tracks.words["en"]).lower()
     assert "sand" in english and "grain" in english
     cues = build_cues(tracks.words["en"], SubtitleSettings(), duration=8.7)
     assert cues and lint_cues(cues, SubtitleSettings()) == []
-    # Without the audio, the English track comes from Argos, which has no package here.
+    # Without the audio, the English track comes from the next route: Argos has no package
+    # here, so it is missing with both reasons; with Apertium, Apertium makes it.
     tracks = subtitle_tracks(transcript, settings, media=tmp_path / "missing.wav")
-    assert "en" not in tracks.words and "es→en" in tracks.missing["en"]
+    assert "en" not in tracks.words and "whisper es→en failed" in tracks.missing["en"]
+    assert "missing.wav: no such file" in tracks.missing["en"]
+    settings.translation.engines = ["argos", "apertium"]
+    tracks = subtitle_tracks(transcript, settings, media=tmp_path / "missing.wav")
+    assert tracks.origins["en"] == "apertium es→en" and "sand" in "".join(w.text for w in tracks.words["en"])
 
 
 def test_a_long_translation_borrows_time_from_a_short_neighbour():
