@@ -405,3 +405,147 @@ def test_a_long_translation_borrows_time_from_a_short_neighbour():
     # Spread over its own sentence's time only, the same text reads too fast.
     squeezed = [w for unit, text in zip(units, texts) for w in timed_words(text, unit.words)]
     assert {v.rule for v in lint_cues(build_cues(squeezed, rules), rules)} == {"reading speed"}
+
+
+# --- Apertium (Debian's packages, installed by scripts/system-deps.sh) ---------------------
+
+ENGLISH = ["Get the Aurora smart watch for $49 with code AURORA10 today.",
+           "The Lumo desk lamp has three light levels and a warm mode for reading.",
+           "Visit https://shop.example/aurora for the flibbertigibbet colours.",
+           "Thanks!", "Thanks!"]
+ENGLISH_BITS = ["Aurora smart watch", "$49", "AURORA10", "Lumo desk lamp", "https://shop.example/aurora"]
+
+
+def apertium_engine(folder: str = ""):
+    from highlights.translation.engines import ApertiumEngine
+
+    return ApertiumEngine(TranslationSettings(apertium_dir=folder))
+
+
+def logged_apertium(tmp_path: Path, monkeypatch) -> Path:
+    """`apertium` on the PATH as a script that notes each call, then runs the real one."""
+    real = shutil.which("apertium")
+    assert real, "apertium is not installed: run scripts/system-deps.sh"
+    folder = tmp_path / "bin"
+    folder.mkdir()
+    log = tmp_path / "calls.log"
+    (folder / "apertium").write_text(f'#!/bin/sh\necho "$@" >> {log}\nexec {real} "$@"\n')
+    (folder / "apertium").chmod(0o755)
+    monkeypatch.setenv("PATH", f"{folder}{os.pathsep}{os.environ['PATH']}")
+    return log
+
+
+def test_apertium_modes_map_to_our_codes(tmp_path):
+    engine = apertium_engine()
+    pairs = engine.pairs()
+    assert {("en", "es"), ("es", "en"), ("es", "pt"), ("fr", "es"), ("es", "it"), ("ru", "uk"), ("uk", "ru"),
+            ("en", "cat"), ("cat", "it")} <= pairs
+    assert not any("pl" in pair for pair in pairs)
+    assert engine.mode("en", "es").name == "eng-spa" and engine.mode("es", "pt").name == "es-pt"
+    # rus-ukr's tagger crashes as shipped: the constraint grammar chooses instead.
+    line = __import__("highlights.translation.apertium", fromlist=["x"]).command_line(engine.mode("ru", "uk"))
+    assert "apertium-tagger" not in line and "cg-proc -1 -n" in line
+    # The run's subtitles are kept under a key that changes with the modes installed.
+    folder = tmp_path / "apertium"
+    shutil.copytree("/usr/share/apertium/modes", folder / "modes")
+    settings = TranslationSettings(apertium_dir=str(folder), packages_dir=str(tmp_path / "none"))
+    before = translation_fingerprint(settings)
+    assert before[1][0] == "apertium" and before[1][1][0].startswith("Apertium ")
+    (folder / "modes" / "es-pt.mode").unlink()
+    after = translation_fingerprint(settings)
+    assert after != before and ("es", "pt") not in apertium_engine(str(folder)).pairs()
+    (folder / "modes" / "eng-spa.mode").write_text((folder / "modes" / "eng-spa.mode").read_text() + " ")
+    assert translation_fingerprint(settings) != after
+    settings.engines = ["argos"]
+    assert translation_fingerprint(settings) == [["argos", []]]
+
+
+def test_apertium_direct_and_pivot_keep_names_and_count_unknown_words(tmp_path, monkeypatch):
+    calls = logged_apertium(tmp_path, monkeypatch)
+    engines = [apertium_engine()]
+    names = [n for p in PRODUCTS for n in p.names]
+    options = TranslationSettings(cache_file=str(tmp_path / "cache.sqlite3"))
+    results = {}
+    for target, label in (("es", "apertium en→es"), ("pt", "apertium en→es→pt"), ("it", "apertium en→es→it")):
+        route = plan_route("en", target, engines)
+        assert route.label == label and route.engine == "apertium"
+        translator = Translator(options, names)
+        stats = TrackStats()
+        out = translator.translate(ENGLISH, route, stats)
+        translator.close()
+        results[target] = out, stats
+        for bit in ENGLISH_BITS:
+            assert sum(o.count(bit) for o in out) == sum(t.count(bit) for t in ENGLISH), (target, bit, out)
+        assert not any(mark in o for o in out for mark in "*#@") and not any("XQ" in o for o in out)
+        assert all(o.strip() for o in out) and out[3] == out[4]
+        # "flibbertigibbet" is no word; the placeholders are not counted.
+        assert 1 <= stats.unknown <= 3 and 0 < stats.unknown_rate < 0.2 and stats.words >= 20
+    print({target: out for target, (out, _) in results.items()})
+    assert "hoy" in results["es"][0][0] and "tres" in results["es"][0][1] and "Gracias" in results["es"][0][3]
+    assert "hoje" in results["pt"][0][0] and "oggi" in results["it"][0][0]
+    # One process per hop for the whole track, never one per sentence: es, then es and pt
+    # (es→pt's first hop came from the cache), then it.
+    modes = [line.split()[-1] for line in calls.read_text().splitlines()]
+    assert modes == ["eng-spa", "es-pt", "spa-ita"]
+    # A re-run translates nothing and reports the same rate.
+    translator = Translator(options, names)
+    stats = TrackStats()
+    assert translator.translate(ENGLISH, plan_route("en", "pt", engines), stats) == results["pt"][0]
+    translator.close()
+    assert stats.translated == 0 and stats.unknown_rate == results["pt"][1].unknown_rate
+    assert len(calls.read_text().splitlines()) == 3
+
+
+def test_apertium_russian_and_ukrainian_both_ways(tmp_path):
+    engines = [apertium_engine()]
+    translator = Translator(TranslationSettings(cache_file=str(tmp_path / "cache.sqlite3")),
+                            [n for p in PRODUCTS for n in p.names])
+    texts = [u.text for u in translation_units(transcript_of("ru", RUSSIAN))]
+    ukrainian = translator.translate(texts, plan_route("ru", "uk", engines))
+    assert all(u.strip() for u in ukrainian) and any(ch in "".join(ukrainian) for ch in "іїє")
+    assert "Aurora smart watch" in ukrainian[0] and "AURORA10" in ukrainian[2] and "Lumo desk lamp" in ukrainian[3]
+    back = translator.translate(["Привіт всім, сьогодні годинник працює без підзарядки тиждень."],
+                                plan_route("uk", "ru", engines))
+    translator.close()
+    assert back[0].startswith("Привет всем") and "сегодня" in back[0]
+
+
+def test_a_broken_mode_is_caught_and_the_pair_reported(tmp_path):
+    """A mode whose output loses a line (here: one that drops the first) is refused with the
+    mode's name, and the track goes to the next route or is reported missing."""
+    folder = tmp_path / "apertium"
+    (folder / "modes").mkdir(parents=True)
+    (folder / "modes" / "eng-spa.mode").write_text("sed 1d\n")
+    settings = settings_for(tmp_path / "none", tmp_path / "cache.sqlite3", ["en", "es", "pl"], ("argos", "apertium"))
+    settings.translation.apertium_dir = str(folder)
+    transcript = transcript_of("en", " ".join(ENGLISH))
+    tracks = subtitle_tracks(transcript, settings, PRODUCTS)
+    assert list(tracks.words) == ["en"] and set(tracks.missing) == {"es", "pl"}
+    assert "apertium en→es failed" in tracks.missing["es"] and "lines came back" in tracks.missing["es"]
+    assert "no installed Apertium pair takes en to pl" in tracks.missing["pl"]
+    assert "highlights models install en pl" in tracks.missing["pl"]
+
+
+def test_routes_across_engines_and_the_matrix(tmp_path, argosmodels):
+    packages = tmp_path / "packages"
+    install(packages, argosmodels["ru", "en"], argosmodels["en", "ru"])
+    listing = CliRunner().invoke(main, ["models", "list", "--packages-dir", str(packages)])
+    assert listing.exit_code == 0, listing.output
+    rows = {line.split()[0]: line.split()[1:] for line in listing.output.splitlines() if line.startswith("  ")
+            and len(line.split()) == 9}
+    # Columns en ru es pt fr it pl uk.
+    assert rows["en"] == ["·", "A", "P", "P2", "P2", "P2", "-", "A+P"]
+    assert rows["ru"][:3] == ["A", "·", "A+P"] and rows["ru"][7] == "P" and rows["pl"] == ["-"] * 6 + ["·", "-"]
+    assert rows["uk"][:2] == ["P+A", "P"]
+    assert "  en→uk: argos en→ru, apertium ru→uk" in listing.output
+    assert "  uk→en: apertium uk→ru, argos ru→en" in listing.output
+    assert "  ru→es: argos ru→en, apertium en→es" in listing.output
+    assert "  en→pt: apertium en→es→pt" in listing.output and "  uk→ru: apertium uk→ru" in listing.output
+    assert "  pl→en: missing: no translation model for pl→en is installed" in listing.output
+    assert "Whisper's translation into English is off" in listing.output
+    # Argos first: ru→en by Argos even though Apertium is installed; Apertium first when asked.
+    whisper = CliRunner().invoke(main, ["models", "list", "--packages-dir", str(packages),
+                                        "--engines", "apertium,argos,whisper"])
+    assert "  pl→es: whisper pl→en, apertium en→es" in whisper.output and "  pl→en: whisper pl→en" in whisper.output
+    assert "  ru→es: argos ru→en, apertium en→es" in whisper.output
+    assert "  en→ru: argos en→ru" in whisper.output and "  en→es: apertium en→es" in whisper.output
