@@ -314,7 +314,8 @@ def test_run_on_the_sample_writes_translated_subtitles(tmp_path, argosmodels, sa
     packages = tmp_path / "packages"
     install(packages, argosmodels["en", "ru"], argosmodels["en", "pl"])
     preset = tmp_path / "preset.toml"
-    preset.write_text(f'[translation]\npackages_dir = "{packages}"\ncache_file = "{tmp_path / "cache.sqlite3"}"\n')
+    preset.write_text(f'[translation]\npackages_dir = "{packages}"\ncache_file = "{tmp_path / "cache.sqlite3"}"\n'
+                      'engines = ["argos"]\n')  # Argos alone: es has no route, as without Apertium
     out = tmp_path / "out"
     result = run_cli("run", str(samples), "-o", str(out), "--languages", "en,ru,pl,es", "--pipeline", str(preset))
     assert result.returncode == 0, result.stderr
@@ -322,6 +323,12 @@ def test_run_on_the_sample_writes_translated_subtitles(tmp_path, argosmodels, sa
     folder = out / "demo-replay"
     manifest = json.loads((folder / "manifest.json").read_text())
     assert list(manifest["subtitles"]) == ["en", "ru", "pl"] and list(manifest["missing_languages"]) == ["es"]
+    assert "Apertium is not in [translation] engines" in manifest["missing_languages"]["es"]
+    russian = manifest["subtitles"]["ru"]
+    assert (russian["engine"], russian["route"], russian["machine_translated"], russian["unknown_word_rate"]) == \
+        ("argos", "argos en→ru", True, None)  # Argos cannot tell which words it did not know
+    assert "NOTE Machine translation, not reviewed: neural machine translation (Argos Translate), route argos en→ru" \
+        in (folder / russian["vtt"]).read_text()
     assert not list(folder.rglob("*.es.*"))
     assert "highlights models install en es" in (folder / "recap.html").read_text()
     files = []
@@ -549,3 +556,70 @@ def test_routes_across_engines_and_the_matrix(tmp_path, argosmodels):
     assert "  pl→es: whisper pl→en, apertium en→es" in whisper.output and "  pl→en: whisper pl→en" in whisper.output
     assert "  ru→es: argos ru→en, apertium en→es" in whisper.output
     assert "  en→ru: argos en→ru" in whisper.output and "  en→es: apertium en→es" in whisper.output
+
+
+@pytest.mark.slow
+def test_run_translates_real_english_speech_with_apertium(tmp_path, media):
+    """`highlights run` on JFK's inaugural (11 s, real speech): Spanish directly, Portuguese and
+    Italian through Spanish, each labelled in the manifest and the file headers, the product
+    name intact; Polish, which nothing covers here, reported with the reason and no file."""
+    catalog = tmp_path / "catalog.csv"
+    catalog.write_text("id,name,aliases\nfellow,Fellow Americans,\n")
+    preset = tmp_path / "preset.toml"
+    preset.write_text(f'[translation]\npackages_dir = "{tmp_path / "none"}"\n'
+                      f'cache_file = "{tmp_path / "cache.sqlite3"}"\n')
+    out = tmp_path / "out"
+    result = run_cli("run", str(media / "speech" / "en" / "jfk.flac"), "-o", str(out), "--language", "en",
+                     "--languages", "en,es,pt,it,pl", "--catalog", str(catalog), "--pipeline", str(preset))
+    assert result.returncode == 0, result.stderr
+    folder = out / "jfk"
+    manifest = json.loads((folder / "manifest.json").read_text())
+    subtitles = manifest["subtitles"]
+    assert list(subtitles) == ["en", "es", "pt", "it"] and list(manifest["missing_languages"]) == ["pl"]
+    assert "no translation model for en→pl" in manifest["missing_languages"]["pl"]
+    assert "no installed Apertium pair takes en to pl" in manifest["missing_languages"]["pl"]
+    assert not list(folder.rglob("*.pl.*"))
+    assert subtitles["en"]["engine"] == "transcript" and not subtitles["en"]["machine_translated"]
+    routes = {"es": "apertium en→es", "pt": "apertium en→es→pt", "it": "apertium en→es→it"}
+    spoken = (folder / subtitles["en"]["srt"]).read_text()
+    assert "fellow Americans" in spoken, spoken  # the catalog name, in the case it was said
+    for language, route in routes.items():
+        files = subtitles[language]
+        assert files["engine"] == "apertium" and files["route"] == route and files["machine_translated"]
+        assert 0 <= files["unknown_word_rate"] < 0.2 and files["unknown_words_flagged"] is False
+        vtt = (folder / files["vtt"]).read_text()
+        assert vtt.startswith("WEBVTT\n\nNOTE Machine translation, not reviewed: rule-based machine translation "
+                              f"(Apertium), route {route}")
+        ass = (folder / files["ass"]).read_text()
+        assert f"[Script Info]\n; Machine translation, not reviewed: rule-based machine translation (Apertium), " \
+               f"route {route}" in ass
+        srt = (folder / files["srt"]).read_text()
+        assert "fellow Americans" in srt and ("país" in srt or "paese" in srt), srt
+        assert not any(mark in srt for mark in "*#@")
+    assert "compatriotas" not in (folder / subtitles["es"]["srt"]).read_text()  # the name was not translated
+    lint_all([f for f in (folder / "subtitles").iterdir() if f.suffix in (".srt", ".vtt", ".ass")])
+
+
+@pytest.mark.slow
+def test_run_translates_real_russian_speech_into_ukrainian(tmp_path, media):
+    preset = tmp_path / "preset.toml"
+    preset.write_text(f'[translation]\npackages_dir = "{tmp_path / "none"}"\n'
+                      f'cache_file = "{tmp_path / "cache.sqlite3"}"\n')
+    out = tmp_path / "out"
+    args = ["run", str(media / "speech" / "ru" / "coqui_ru.wav"), "-o", str(out), "--language", "ru",
+            "--languages", "ru,uk,pl,en", "--pipeline", str(preset)]
+    result = run_cli(*args)
+    assert result.returncode == 0, result.stderr
+    folder = out / "coqui-ru"
+    manifest = json.loads((folder / "manifest.json").read_text())
+    assert list(manifest["subtitles"]) == ["ru", "uk"] and set(manifest["missing_languages"]) == {"pl", "en"}
+    assert "Whisper's translation into English is off" in manifest["missing_languages"]["en"]
+    files = manifest["subtitles"]["uk"]
+    assert files["route"] == "apertium ru→uk" and files["engine"] == "apertium"
+    text = (folder / files["srt"]).read_text()
+    spoken = (folder / manifest["subtitles"]["ru"]["srt"]).read_text()
+    assert text.strip() and text != spoken and any(ch in text for ch in "іїєґ"), (spoken, text)
+    lint_all([folder / files["srt"], folder / files["vtt"], folder / files["ass"]])
+    # The stage's key covers the engines: a re-run reuses the subtitles.
+    again = run_cli(*args)
+    assert again.returncode == 0 and "subtitles" in json.loads((folder / "manifest.json").read_text())["reused_stages"]

@@ -130,6 +130,8 @@ def missing_reason(source: str, target: str, engines: Sequence[Engine], names: S
                          "see scripts/system-deps.sh)")
         else:
             parts.append(f"no installed Apertium pair takes {source} to {target}, directly or through a hub")
+    else:
+        parts.append("Apertium is not in [translation] engines")
     if source != "en":  # Whisper translates speech into English only: no help for an English replay
         if "whisper" in names and "whisper" not in have:
             parts.append("Whisper's translation needs the replay's audio")
