@@ -126,9 +126,9 @@ def command_line(mode: Mode) -> str:
     return text
 
 
-def translate_lines(mode: Mode, lines: list[str]) -> tuple[list[str], list[int]]:
+def translate_lines(mode: Mode, lines: list[str]) -> tuple[list[str], list[tuple[str, ...]]]:
     """`lines` translated by one `apertium` process, with the marks of untranslated words
-    removed, and how many words of each line were marked.  Raises TranslationError, naming
+    removed, and the words of each line that were marked.  Raises TranslationError, naming
     the mode, when the output is not one good line per line."""
     if not lines:
         return [], []
@@ -164,11 +164,13 @@ def translate_lines(mode: Mode, lines: list[str]) -> tuple[list[str], list[int]]
     return texts, unknown
 
 
-def strip_marks(line: str) -> tuple[str, int]:
-    """The line without Apertium's `*`, `@` and `#` marks, and how many words were marked
-    (placeholders, which no dictionary knows, are not counted)."""
-    marked = 0
+def strip_marks(line: str) -> tuple[str, tuple[str, ...]]:
+    """The line without Apertium's `*`, `@` and `#` marks, and the words that were marked
+    (placeholders, which no dictionary knows, are not among them)."""
+    marked = []
     for match in MARK.finditer(line):
-        word = line[match.end():].split(maxsplit=1)[0] if line[match.end():].strip() else ""
-        marked += not PLACEHOLDER_WORD.match(word)
-    return " ".join(MARK.sub("", line).split()), marked
+        rest = line[match.end():].split(maxsplit=1)
+        word = rest[0].strip(".,!?;:»”\"')(") if rest else ""
+        if word and not PLACEHOLDER_WORD.match(word):
+            marked.append(word)
+    return " ".join(MARK.sub("", line).split()), tuple(marked)

@@ -7,6 +7,7 @@ same untranslated-word rate without translating anything."""
 
 from __future__ import annotations
 
+import json
 import logging
 import sqlite3
 from pathlib import Path
@@ -17,13 +18,15 @@ from ..models import cache_dir
 
 log = logging.getLogger("highlights")
 
+Unknown = tuple[str, ...] | None  # the words an engine marked as not translated; None: it cannot tell
+
 
 class TranslationCache:
     """Hop outputs by (identity, text), and file digests by (path, size, mtime)."""
 
     SCHEMA = """
-    CREATE TABLE IF NOT EXISTS hops (
-        identity TEXT NOT NULL, source TEXT NOT NULL, target TEXT NOT NULL, unknown INTEGER,
+    CREATE TABLE IF NOT EXISTS hop_outputs (
+        identity TEXT NOT NULL, source TEXT NOT NULL, target TEXT NOT NULL, unknown TEXT,
         PRIMARY KEY (identity, source)) WITHOUT ROWID;
     CREATE TABLE IF NOT EXISTS file_digests (
         path TEXT PRIMARY KEY, size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL, sha256 TEXT NOT NULL);
@@ -42,25 +45,26 @@ class TranslationCache:
             log.warning("%s: translation cache unusable (%s); translating without it", path, exc)
             self.db = None
 
-    def lookup(self, identity: str, texts: list[str]) -> dict[str, tuple[str, int | None]]:
+    def lookup(self, identity: str, texts: list[str]) -> dict[str, tuple[str, Unknown]]:
         """The stored (output, unknown words) of each of `texts` that has one."""
-        found: dict[str, tuple[str, int | None]] = {}
+        found: dict[str, tuple[str, Unknown]] = {}
         if self.db is None:
             return found
         for begin in range(0, len(texts), 500):
             chunk = texts[begin:begin + 500]
             rows = self.db.execute(
-                f"SELECT source, target, unknown FROM hops WHERE identity = ? AND source IN "
+                f"SELECT source, target, unknown FROM hop_outputs WHERE identity = ? AND source IN "
                 f"({','.join('?' * len(chunk))})", [identity, *chunk])
-            found.update((source, (target, unknown)) for source, target, unknown in rows)
+            found.update((source, (target, None if unknown is None else tuple(json.loads(unknown))))
+                         for source, target, unknown in rows)
         return found
 
-    def store(self, identity: str, outputs: dict[str, tuple[str, int | None]]) -> None:
+    def store(self, identity: str, outputs: dict[str, tuple[str, Unknown]]) -> None:
         if self.db is None or not outputs:
             return
         with self.db:
-            self.db.executemany("INSERT OR REPLACE INTO hops VALUES (?, ?, ?, ?)",
-                                [(identity, source, target, unknown)
+            self.db.executemany("INSERT OR REPLACE INTO hop_outputs VALUES (?, ?, ?, ?)",
+                                [(identity, source, target, None if unknown is None else json.dumps(unknown))
                                  for source, (target, unknown) in outputs.items()])
 
     def digest(self, path: Path) -> str:

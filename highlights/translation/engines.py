@@ -41,7 +41,7 @@ class HopOutput:
     engine could not translate (None: the engine cannot tell)."""
 
     texts: list[str]
-    unknown: list[int | None]
+    unknown: list[tuple[str, ...] | None]
     runaways: int = 0  # outputs that came back as a loop and were cut
 
 

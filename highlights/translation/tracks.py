@@ -92,6 +92,8 @@ class Translator:
         current = [p.text for p in protected]
         stats.sentences = len(set(current))
         stats.words += sum(_words(c) for c, p in zip(current, protected) if p.needs_model)
+        # A word no engine knew passes through each hop unchanged: counted at the first only.
+        counted: list[set[str]] = [set() for _ in texts]
         for hop in hops:
             engine = hop.engine
             if not isinstance(engine, TextEngine):
@@ -110,10 +112,14 @@ class Translator:
             stats.translated += len(todo)
             stats.cached += len(wanted) - len(todo)
             outputs = {**done, **fresh}
-            for c, p in zip(current, protected):
-                if p.needs_model and outputs[c][1] is not None:
+            for index, (c, p) in enumerate(zip(current, protected)):
+                marked = outputs[c][1] if p.needs_model else None
+                if marked is not None:
                     stats.measured = True
-                    stats.unknown += outputs[c][1] or 0
+                    for word in marked:
+                        if word.casefold() not in counted[index]:
+                            counted[index].add(word.casefold())
+                            stats.unknown += 1
             current = [settle(outputs[c][0], p, final=False) if p.needs_model else c
                        for c, p in zip(current, protected)]
         current = [settle(c, p) for c, p in zip(current, protected)]
