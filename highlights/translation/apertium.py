@@ -92,7 +92,7 @@ def version() -> str:
     if shutil.which("apertium") is None:
         return ""
     try:
-        done = subprocess.run(["apertium", "-V"], capture_output=True, text=True, timeout=30)
+        done = subprocess.run(["apertium", "-V"], capture_output=True, text=True, timeout=30, check=False)
     except (OSError, subprocess.SubprocessError):
         return ""
     return done.stdout.strip() or done.stderr.strip()
@@ -139,7 +139,7 @@ def translate_lines(mode: Mode, lines: list[str]) -> tuple[list[str], list[tuple
         (Path(temp) / "modes" / f"{mode.name}.mode").write_text(command_line(mode) + "\n", encoding="utf-8")
         try:
             done = subprocess.run(["apertium", "-d", temp, "-f", "txt", mode.name], input="\n".join(clean) + "\n",
-                                  capture_output=True, text=True, timeout=TIMEOUT)
+                                  capture_output=True, text=True, timeout=TIMEOUT, check=False)
         except subprocess.TimeoutExpired:
             raise TranslationError(f"apertium {mode.name}: no answer within {TIMEOUT} s") from None
         except OSError as exc:

@@ -86,7 +86,7 @@ def candidate_routes(source: str, target: str, engines: Sequence[Engine], prefer
     for engine in engines:
         if isinstance(engine, SpeechEngine) and engine.from_audio:
             if not mixed_done:
-                routes += [r for r in _text_routes(source, target, text) if len(set(h.engine for h in r.hops)) > 1]
+                routes += [r for r in _text_routes(source, target, text) if len({id(h.engine) for h in r.hops}) > 1]
                 mixed_done = True
             for english in (p[1] for p in engine.pairs() if p[0] == source):
                 first = Hop(engine, source, english)
@@ -97,7 +97,7 @@ def candidate_routes(source: str, target: str, engines: Sequence[Engine], prefer
         elif isinstance(engine, TextEngine):
             routes += _text_routes(source, target, [engine], mixed=False)
     if not mixed_done:
-        routes += [r for r in _text_routes(source, target, text) if len(set(h.engine for h in r.hops)) > 1]
+        routes += [r for r in _text_routes(source, target, text) if len({id(h.engine) for h in r.hops}) > 1]
     if prefer_whisper_english and target == "en":
         routes.sort(key=lambda r: not (r.from_audio and len(r.hops) == 1))
     unique: dict[str, Route] = {}

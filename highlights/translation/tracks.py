@@ -18,7 +18,7 @@ from pathlib import Path
 from ..config import LANGUAGES, Settings, TranslationSettings
 from ..records import Product, Transcript, Word
 from .cache import TranslationCache, cache_path
-from .engines import ArgosEngine, ApertiumEngine, Engine, TextEngine, engine_order, load_engines
+from .engines import ApertiumEngine, ArgosEngine, Engine, TextEngine, engine_order, load_engines
 from .errors import TranslationError
 from .protect import PLACEHOLDER_FOUND, names_pattern, protect, settle
 from .routes import Hop, Route, candidate_routes, missing_reason
