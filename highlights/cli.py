@@ -285,6 +285,7 @@ def models_list(packages_dir, engine_names, pipeline) -> None:
     from .translation.apertium import apertium_dir, installed_modes, version
     from .translation.argos import installed_packages
     from .translation.argos import packages_dir as default_packages_dir
+    from .translation.engines import engine_order
     from .translation.routes import Route
     from .translation.tracks import route_matrix
 
@@ -307,8 +308,7 @@ def models_list(packages_dir, engine_names, pipeline) -> None:
     modes = installed_modes(apertium_dir(options.apertium_dir))
     click.echo(f"Apertium modes ({version() or 'Apertium not installed'}): "
                + (" ".join(f"{m.name} ({m.pair})" for m in modes) or "none"))
-    order = list(options.engines) + (["whisper"] if options.whisper_english and "whisper" not in options.engines
-                                     else [])
+    order = engine_order(options)
     click.echo(f"Engines, in the order tried: {', '.join(order) or 'none'}")
     matrix = route_matrix(options, LANGUAGES, whisper="whisper" in order)
     click.echo("\nSpoken language (rows) → subtitles (columns): A Argos, P Apertium, W Whisper to English; "

@@ -36,7 +36,7 @@ from .stages import STAGES, StageStore, file_identity, fingerprint
 from .subtitles import build_cues, write_subtitles
 from .audio import audio_windows
 from .transcribe import transcribe
-from .translation.tracks import translation_fingerprint
+from .translation.tracks import TrackLabel, translation_fingerprint
 
 log = logging.getLogger("highlights")
 
@@ -336,10 +336,10 @@ def _write_all_subtitles(transcript: Transcript, manifest: Manifest, folder: Pat
         log.warning("%s: no %s subtitles: %s", manifest.slug, language, reason)
 
 
-def _subtitle_record(paths: dict[str, Path], folder: Path, label=None) -> SubtitleFiles:
+def _subtitle_record(paths: dict[str, Path], folder: Path, label: TrackLabel | None = None) -> SubtitleFiles:
     files = SubtitleFiles(_rel(paths["srt"], folder), _rel(paths["vtt"], folder),
                           _rel(paths["ass"], folder) if "ass" in paths else None)
-    if label is not None:  # engine and route of the track (tracks.TrackLabel)
+    if label is not None:  # engine and route of the track
         files.engine, files.route, files.machine_translated = label.engine, label.route or None, label.machine_translated
         files.unknown_word_rate, files.unknown_words_flagged = label.unknown_word_rate, label.flagged
     return files

@@ -623,3 +623,22 @@ def test_run_translates_real_russian_speech_into_ukrainian(tmp_path, media):
     # The stage's key covers the engines: a re-run reuses the subtitles.
     again = run_cli(*args)
     assert again.returncode == 0 and "subtitles" in json.loads((folder / "manifest.json").read_text())["reused_stages"]
+
+
+def test_whisper_english_takes_only_the_english_track():
+    from highlights.config import TranscribeSettings
+    from highlights.translation.engines import load_engines
+    from highlights.translation.routes import candidate_routes
+
+    options = TranslationSettings(whisper_english=True, packages_dir="/nonexistent")
+    engines = load_engines(options, "es", TranscribeSettings(), Path("replay.wav"))
+    assert [e.name for e in engines] == ["argos", "apertium", "whisper"]
+    assert [r.label for r in candidate_routes("es", "en", engines, True)][:2] == ["whisper es→en", "apertium es→en"]
+    # Every other language keeps its text routes first; Whisper's come last, as a fallback.
+    labels = [r.label for r in candidate_routes("es", "fr", engines, True)]
+    assert labels[0] == "apertium es→fr" and "whisper es→en, apertium en→es→fr" in labels
+    assert all(label.startswith("whisper") for label in labels[labels.index("whisper es→en, apertium en→es→fr"):])
+    # Without it (and without "whisper" in engines) Whisper is not used at all.
+    engines = load_engines(TranslationSettings(packages_dir="/nonexistent"), "pl", TranscribeSettings(),
+                           Path("replay.wav"))
+    assert [e.name for e in engines] == ["argos", "apertium"] and candidate_routes("pl", "en", engines) == []

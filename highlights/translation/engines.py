@@ -206,11 +206,12 @@ def whisper_english(media: Path, language: str, settings: TranscribeSettings) ->
 
 
 def engine_order(settings: TranslationSettings) -> list[str]:
-    """The engines to use, in order: `[translation] engines`, with Whisper first when
-    `whisper_english` asks for it."""
+    """The engines to use, in order: `[translation] engines`, and Whisper last when only
+    `whisper_english` asks for it (the planner then puts it first for the English track alone:
+    the other languages keep the text engines' direct routes)."""
     order = list(dict.fromkeys(settings.engines))
     if settings.whisper_english and "whisper" not in order:
-        order.insert(0, "whisper")
+        order.append("whisper")
     return order
 
 
