@@ -361,9 +361,11 @@ def models_install(what, packages_dir) -> None:
 
 @models.command("verify")
 @_packages_option
-def models_verify(packages_dir) -> None:
-    """Load every installed package and translate a test sentence with it. Exit status 1
-    when one fails."""
+@click.option("--apertium/--no-apertium", "apertium_modes", default=True,
+              help="Also run every installed Apertium mode on a test sentence.")
+def models_verify(packages_dir, apertium_modes) -> None:
+    """Load every installed package and translate a test sentence with it (and with every
+    Apertium mode, unless --no-apertium). Exit status 1 when one fails."""
     from .translation.argos import packages_dir as default_packages_dir
     from .translation.argos import scan_packages, verify_package
 
@@ -377,4 +379,15 @@ def models_verify(packages_dir) -> None:
         problems += [problem] if problem else []
     if not packages and not problems:
         click.echo(f"no translation packages in {folder}")
+    if apertium_modes:
+        from .translation.apertium import apertium_dir, installed_modes, translate_lines
+        from .translation.errors import TranslationError
+
+        for mode in installed_modes(apertium_dir(load_settings().translation.apertium_dir)):
+            try:  # one word any pair knows the shape of; what matters is one good line back
+                translate_lines(mode, ["Test."])
+                click.echo(f"apertium {mode.name} ({mode.pair}): ok")
+            except TranslationError as exc:
+                click.echo(f"apertium {mode.name} ({mode.pair}): FAILED: {exc}")
+                problems.append(str(exc))
     sys.exit(1 if problems else 0)

@@ -101,7 +101,7 @@ def test_install_list_verify_through_the_cli(tmp_path, argosmodels):
     assert "  ru→es: missing: no translation model for ru→es (nor ru→en and en→es)" in listing.output
     bad = runner.invoke(main, ["models", "list", "--engines", "argos,deepl"])
     assert bad.exit_code == 2 and "unknown engine(s) 'deepl'" in bad.output
-    verify = runner.invoke(main, ["models", "verify", "--packages-dir", str(packages)])
+    verify = runner.invoke(main, ["models", "verify", "--packages-dir", str(packages), "--no-apertium"])
     assert verify.exit_code == 0 and verify.output.count(": ok") == 3
 
     # A newer package of the same pair replaces the old one (and changes what a run's stored
@@ -131,7 +131,7 @@ def test_install_list_verify_through_the_cli(tmp_path, argosmodels):
     # A package whose model is broken after installation fails verification.
     model = next(p.path for p in installed_packages(packages) if p.pair == "en→pl") / "model" / "model.bin"
     model.write_bytes(b"\0" * 1000)
-    verify = runner.invoke(main, ["models", "verify", "--packages-dir", str(packages)])
+    verify = runner.invoke(main, ["models", "verify", "--packages-dir", str(packages), "--no-apertium"])
     assert verify.exit_code == 1 and "en→pl: FAILED" in verify.output and "en→ru: ok" in verify.output
     usage = runner.invoke(main, ["models", "install", "en", "de", "--packages-dir", str(packages)])
     assert usage.exit_code == 2 and "unknown language code(s) de" in usage.output
@@ -452,6 +452,9 @@ def test_apertium_modes_map_to_our_codes(tmp_path):
     # rus-ukr's tagger crashes as shipped: the constraint grammar chooses instead.
     line = __import__("highlights.translation.apertium", fromlist=["x"]).command_line(engine.mode("ru", "uk"))
     assert "apertium-tagger" not in line and "cg-proc -1 -n" in line
+    verify = CliRunner().invoke(main, ["models", "verify", "--packages-dir", str(tmp_path / "none")])
+    assert verify.exit_code == 0, verify.output
+    assert "apertium rus-ukr (ru→uk): ok" in verify.output and "apertium eng-spa (en→es): ok" in verify.output
     # The run's subtitles are kept under a key that changes with the modes installed.
     folder = tmp_path / "apertium"
     shutil.copytree("/usr/share/apertium/modes", folder / "modes")
