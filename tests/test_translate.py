@@ -645,3 +645,17 @@ def test_whisper_english_takes_only_the_english_track():
     engines = load_engines(TranslationSettings(packages_dir="/nonexistent"), "pl", TranscribeSettings(),
                            Path("replay.wav"))
     assert [e.name for e in engines] == ["argos", "apertium"] and candidate_routes("pl", "en", engines) == []
+
+
+def test_engine_names_are_validated(tmp_path):
+    from highlights.config import ConfigError, load_settings
+
+    assert load_settings("default").translation.engines == ["argos", "apertium"]
+    assert load_settings("default", translation__engines=["apertium"]).translation.engines == ["apertium"]
+    with pytest.raises(ConfigError, match="unknown engine\\(s\\) 'deepl' in engines; choose from argos, apertium, "
+                                          "whisper"):
+        load_settings("default", translation__engines=["argos", "deepl"])
+    preset = tmp_path / "preset.toml"
+    preset.write_text('[translation]\nengines = "argos"\n')
+    with pytest.raises(ConfigError, match="engines = 'argos' must be a list"):
+        load_settings(preset)
