@@ -374,9 +374,9 @@ def models_verify(packages_dir, apertium_modes) -> None:
     for problem in problems:
         click.echo(f"FAILED: {problem}")
     for package in packages:
-        problem = verify_package(package)
-        click.echo(f"{package.pair}: " + ("ok" if problem is None else f"FAILED: {problem}"))
-        problems += [problem] if problem else []
+        trouble = verify_package(package)
+        click.echo(f"{package.pair}: " + ("ok" if trouble is None else f"FAILED: {trouble}"))
+        problems += [trouble] if trouble else []
     if not packages and not problems:
         click.echo(f"no translation packages in {folder}")
     if apertium_modes:
