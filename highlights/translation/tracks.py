@@ -16,9 +16,9 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from ..config import LANGUAGES, Settings, TranslationSettings
-from ..records import Product, Transcript, Word
+from ..records import Product, Sentence, Transcript, Word
 from .cache import TranslationCache, cache_path
-from .engines import ApertiumEngine, ArgosEngine, Engine, TextEngine, engine_order, load_engines
+from .engines import ApertiumEngine, ArgosEngine, Engine, SpeechEngine, TextEngine, engine_order, load_engines
 from .errors import TranslationError
 from .protect import PLACEHOLDER_FOUND, names_pattern, protect, settle
 from .routes import Hop, Route, candidate_routes, missing_reason
@@ -200,15 +200,15 @@ def subtitle_tracks(transcript: Transcript, settings: Settings, products: Sequen
     return tracks
 
 
-def _track(translator: Translator, route: Route, transcript: Transcript, units: list, media: Path | None,
+def _track(translator: Translator, route: Route, transcript: Transcript, units: list[Sentence], media: Path | None,
            settings: Settings, stats: TrackStats) -> list[Word]:
     hops = route.hops
-    if route.from_audio:
-        first = hops[0].engine
+    first = hops[0].engine
+    if isinstance(first, SpeechEngine) and first.from_audio:
         if media is None:
-            raise TranslationError(f"{route.label}: Whisper's translation needs the replay's audio")
+            raise TranslationError(f"{route.label}: {first.name} translates the replay's audio, and there is none")
         began = time.perf_counter()
-        english = first.translate_audio(media, transcript.language)  # type: ignore[attr-defined]
+        english = first.translate_audio(media, transcript.language)
         stats.seconds += time.perf_counter() - began
         if len(hops) == 1:
             return english
