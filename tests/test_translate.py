@@ -659,3 +659,21 @@ def test_engine_names_are_validated(tmp_path):
     preset.write_text('[translation]\nengines = "argos"\n')
     with pytest.raises(ConfigError, match="engines = 'argos' must be a list"):
         load_settings(preset)
+
+
+def test_a_track_with_many_unknown_words_is_flagged(tmp_path):
+    transcript = transcript_of("ru", RUSSIAN + "Шмурдяковый фырчик кукожится. ")
+    settings = settings_for(tmp_path / "none", tmp_path / "cache.sqlite3", ["ru", "uk"], ("apertium",))
+    tracks = subtitle_tracks(transcript, settings, PRODUCTS)
+    label = tracks.labels["uk"]
+    assert label.route == "apertium ru→uk" and label.machine_translated and label.engine == "apertium"
+    rate = label.unknown_word_rate
+    assert rate is not None and 0.05 < rate < 0.6 and tracks.stats["uk"].unknown >= 3
+    assert label.flagged == (rate > settings.translation.unknown_word_warning)
+    settings.translation.unknown_word_warning = rate - 0.01
+    label = subtitle_tracks(transcript, settings, PRODUCTS).labels["uk"]
+    assert label.flagged and f"{rate:.0%} of the words were not translated (flagged)" in label.notice
+    settings.translation.unknown_word_warning = rate + 0.01
+    label = subtitle_tracks(transcript, settings, PRODUCTS).labels["uk"]
+    assert not label.flagged and "(flagged)" not in label.notice
+    assert tracks.labels["ru"].notice is None  # the transcript's own track is no translation
