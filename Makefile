@@ -14,6 +14,7 @@ install: $(BIN)/python
 	$(BIN)/pip install --quiet -e .
 
 demo: install
+	@./scripts/apertium-deps.sh --optional
 	$(BIN)/highlights run samples/ -o $(OUT)/
 	@echo "Open $(abspath $(OUT))/index.html"
 

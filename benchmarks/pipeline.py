@@ -9,6 +9,7 @@ Prints the wall time of each, each stage's share of (b), and b/a.
     python benchmarks/pipeline.py --smoke         # the sample only (CI)
     python benchmarks/pipeline.py --wer           # also WER per language on ../shared/media
     python benchmarks/pipeline.py --rounds 3      # medians of three runs each
+    python benchmarks/pipeline.py --translate     # subtitles in every language a translation engine reaches
 """
 
 from __future__ import annotations
@@ -49,8 +50,9 @@ def plain_transcription(path: Path) -> tuple[float, str]:
 
 def highlights_run(path: Path, catalog: Path, preset: str, out: Path, extra: list[str]) -> tuple[float, dict]:
     began = time.perf_counter()
+    languages = [] if "--languages" in extra else ["--languages", "en"]
     subprocess.run([sys.executable, "-m", "highlights", "run", str(path), "-o", str(out), "--catalog", str(catalog),
-                    "--pipeline", preset, "--languages", "en", *extra], check=True, cwd=ROOT, capture_output=True)
+                    "--pipeline", preset, *languages, *extra], check=True, cwd=ROOT, capture_output=True)
     wall = time.perf_counter() - began
     (folder,) = [p for p in out.iterdir() if (p / "manifest.json").is_file()]
     return wall, json.loads((folder / "manifest.json").read_text())
@@ -120,11 +122,15 @@ def main() -> None:
     parser.add_argument("--wer", action="store_true", help="also the WER table per language")
     parser.add_argument("--minutes", type=float, default=10.0)
     parser.add_argument("--clip-mode", help="passed to (b), e.g. copy")
+    parser.add_argument("--translate", action="store_true",
+                        help="(b) makes subtitles in all eight languages: every one a translation engine reaches "
+                             "(the subtitles stage's share then includes translation)")
     parser.add_argument("--long-only", action="store_true", help="skip the sample")
     parser.add_argument("--rounds", type=int, default=1, help="repeat (a) and (b) this often and report medians")
     args = parser.parse_args()
     presets = ["default"] if args.smoke else ["default", "fast"]
     extra = ["--clip-mode", args.clip_mode] if args.clip_mode else []
+    extra += ["--languages", ",".join(LANGUAGES)] if args.translate else []
     if not args.long_only:
         compare("sample", SAMPLE, SAMPLE_CATALOG, presets, extra, args.rounds)
     if not args.smoke:

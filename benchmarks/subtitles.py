@@ -39,8 +39,11 @@ from highlights.config import LANGUAGES, SubtitleSettings, TranslationSettings  
 from highlights.lint import lint_cues  # noqa: E402
 from highlights.records import Product, Segment, Transcript, Word  # noqa: E402
 from highlights.subtitles import build_cues  # noqa: E402
-from highlights.translate import (TrackStats, Translator, find_route, install_file, installed_packages,  # noqa: E402
-                                  timed_translation, translation_units)
+from highlights.translation.argos import install_file  # noqa: E402
+from highlights.translation.engines import ArgosEngine  # noqa: E402
+from highlights.translation.routes import plan_route  # noqa: E402
+from highlights.translation.timing import timed_translation, translation_units  # noqa: E402
+from highlights.translation.tracks import TrackStats, Translator  # noqa: E402
 
 PRODUCTS = [Product("aurora-watch", "Aurora smart watch", ["Aurora", "Aurora watch"], 49, "USD"),
             Product("lumo-lamp", "Lumo desk lamp", ["Lumo", "Lumo lamp"], 29, "USD"),
@@ -135,10 +138,10 @@ def main() -> None:
         for code in targets:  # en→X for every language: all seven directly
             install_file(build_argosmodel(folder / f"en_{code}.argosmodel", "en", code), packages)
         options = TranslationSettings(packages_dir=str(packages), cache_file=str(folder / "cache.sqlite3"))
-        found = installed_packages(packages)
+        engines = [ArgosEngine(options)]
         rows = []
         for code in targets:
-            route = find_route("en", code, found)
+            route = plan_route("en", code, engines)
             cold, warm = TrackStats(), TrackStats()
             translator = Translator(options, names)
             cold_time, texts = timed(lambda: translator.translate([u.text for u in units], route, cold))

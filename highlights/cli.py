@@ -288,48 +288,81 @@ def lint_subs(files, upright, max_chars, max_lines, pipeline) -> None:
 
 @main.group()
 def models() -> None:
-    """Translation models for the subtitle languages: Argos Translate packages.
+    """Translation engines for the subtitle languages: Argos Translate packages, Apertium
+    (Debian packages `apertium-*`) and Whisper's translation into English.
 
-    Subtitles in a language other than the spoken one need a package for the pair, or two
-    through English (ru→en and en→pl make ru→pl). Packages live in Argos Translate's own
-    folder ($ARGOS_PACKAGES_DIR, else ~/.local/share/argos-translate/packages) unless
-    --packages-dir (or `packages_dir` in the preset's [translation] table) says otherwise.
+    A pair goes directly, or in two hops through a hub (Argos: English; Apertium: Spanish or
+    Catalan). Argos packages live in Argos Translate's own folder ($ARGOS_PACKAGES_DIR, else
+    ~/.local/share/argos-translate/packages) unless --packages-dir (or `packages_dir` in the
+    preset's [translation] table) says otherwise; Apertium's pairs are its installed modes.
     """
 
 
 _packages_option = click.option("--packages-dir", type=click.Path(file_okay=False, path_type=Path),
                                 help="Folder of installed packages. Default: Argos Translate's own.")
 
+CELLS = {"argos": "A", "apertium": "P", "whisper": "W"}
+
 
 @models.command("list")
 @_packages_option
-def models_list(packages_dir) -> None:
-    """Installed packages, and which subtitle languages each spoken language can get."""
-    from .translate import find_route, installed_packages
-    from .translate import packages_dir as default_packages_dir
+@click.option("--engines", "engine_names", metavar="argos,apertium,whisper",
+              help="Engines in the order tried (default: the preset's [translation] engines).")
+@click.option("--pipeline", "pipeline", metavar="NAME|FILE", help="Preset whose [translation] table to use.")
+def models_list(packages_dir, engine_names, pipeline) -> None:
+    """Installed packages and modes, and the route of every pair of subtitle languages."""
+    from dataclasses import replace
 
-    folder = packages_dir or default_packages_dir()
+    from .translation.apertium import apertium_dir, installed_modes, version
+    from .translation.argos import installed_packages
+    from .translation.argos import packages_dir as default_packages_dir
+    from .translation.engines import engine_order
+    from .translation.routes import Route
+    from .translation.tracks import route_matrix
+
+    try:
+        options = load_settings(pipeline).translation
+        if engine_names:
+            options = replace(options, engines=[e.strip() for e in engine_names.split(",") if e.strip()])
+            load_settings(pipeline, translation__engines=options.engines)  # validates the names
+    except ConfigError as exc:
+        raise click.UsageError(str(exc)) from None
+    if packages_dir:
+        options = replace(options, packages_dir=str(packages_dir))
+    folder = Path(options.packages_dir) if options.packages_dir else default_packages_dir()
     packages = installed_packages(folder)
-    click.echo(f"Translation packages in {folder}:")
+    click.echo(f"Argos packages in {folder}:")
     for package in packages:
         click.echo(f"  {package.pair}  version {package.version or '?'}  ({package.path.name})")
     if not packages:
         click.echo("  none")
-    click.echo("\nSpoken language (rows) → subtitles (columns): ✓ own model, en through English, - missing")
-    click.echo("    " + "".join(f"{code:>4}" for code in LANGUAGES))
+    modes = installed_modes(apertium_dir(options.apertium_dir))
+    click.echo(f"Apertium modes ({version() or 'Apertium not installed'}): "
+               + (" ".join(f"{m.name} ({m.pair})" for m in modes) or "none"))
+    order = engine_order(options)
+    click.echo(f"Engines, in the order tried: {', '.join(order) or 'none'}")
+    matrix = route_matrix(options, LANGUAGES, whisper="whisper" in order)
+    click.echo("\nSpoken language (rows) → subtitles (columns): A Argos, P Apertium, W Whisper to English; "
+               "2 = two hops through a hub, - missing")
+    click.echo("    " + "".join(f"{code:>6}" for code in LANGUAGES))
     missing = 0
     for source in LANGUAGES:
         cells = []
         for target in LANGUAGES:
-            route = find_route(source, target, packages) if source != target else []
-            cells.append("·" if source == target else "-" if route is None else "✓" if len(route) == 1 else "en")
-            missing += route is None
-        click.echo(f"  {source}" + "".join(f"{cell:>4}" for cell in cells))
+            route = matrix.get((source, target))
+            if source == target:
+                cells.append("·")
+            elif isinstance(route, Route):
+                cell = "+".join(CELLS[name] for name in route.engine.split("+"))
+                cells.append(cell + ("2" if len(route.hops) > 1 and "+" not in cell else ""))
+            else:
+                cells.append("-")
+                missing += 1
+        click.echo(f"  {source}" + "".join(f"{cell:>6}" for cell in cells))
     total = len(LANGUAGES) * (len(LANGUAGES) - 1)
-    click.echo(f"\n{total - missing} of {total} pairs can be translated, {missing} missing.")
-    if missing:
-        click.echo("Install a pair with `highlights models install FROM TO` (online) or "
-                   "`highlights models install FILE.argosmodel`; en→X and X→en for every language cover all pairs.")
+    click.echo(f"\n{total - missing} of {total} pairs can be translated, {missing} missing.\n")
+    for (source, target), route in matrix.items():
+        click.echo(f"  {source}→{target}: " + (route.label if isinstance(route, Route) else f"missing: {route}"))
 
 
 @models.command("install")
@@ -339,8 +372,9 @@ def models_install(what, packages_dir) -> None:
     """Install a translation model: `FROM TO` downloads it from the Argos Translate package
     index (online); `FILE.argosmodel` installs a package file you already have (offline).
     An older package of the same pair is replaced."""
-    from .translate import TranslationError, install_file, install_pair
-    from .translate import packages_dir as default_packages_dir
+    from .translation.argos import install_file, install_pair
+    from .translation.argos import packages_dir as default_packages_dir
+    from .translation.errors import TranslationError
 
     folder = packages_dir or default_packages_dir()
     if len(what) == 2:
@@ -358,20 +392,33 @@ def models_install(what, packages_dir) -> None:
 
 @models.command("verify")
 @_packages_option
-def models_verify(packages_dir) -> None:
-    """Load every installed package and translate a test sentence with it. Exit status 1
-    when one fails."""
-    from .translate import scan_packages, verify_package
-    from .translate import packages_dir as default_packages_dir
+@click.option("--apertium/--no-apertium", "apertium_modes", default=True,
+              help="Also run every installed Apertium mode on a test sentence.")
+def models_verify(packages_dir, apertium_modes) -> None:
+    """Load every installed package and translate a test sentence with it (and with every
+    Apertium mode, unless --no-apertium). Exit status 1 when one fails."""
+    from .translation.argos import packages_dir as default_packages_dir
+    from .translation.argos import scan_packages, verify_package
 
     folder = packages_dir or default_packages_dir()
     packages, problems = scan_packages(folder)
     for problem in problems:
         click.echo(f"FAILED: {problem}")
     for package in packages:
-        problem = verify_package(package)
-        click.echo(f"{package.pair}: " + ("ok" if problem is None else f"FAILED: {problem}"))
-        problems += [problem] if problem else []
+        trouble = verify_package(package)
+        click.echo(f"{package.pair}: " + ("ok" if trouble is None else f"FAILED: {trouble}"))
+        problems += [trouble] if trouble else []
     if not packages and not problems:
         click.echo(f"no translation packages in {folder}")
+    if apertium_modes:
+        from .translation.apertium import apertium_dir, installed_modes, translate_lines
+        from .translation.errors import TranslationError
+
+        for mode in installed_modes(apertium_dir(load_settings().translation.apertium_dir)):
+            try:  # one word any pair knows the shape of; what matters is one good line back
+                translate_lines(mode, ["Test."])
+                click.echo(f"apertium {mode.name} ({mode.pair}): ok")
+            except TranslationError as exc:
+                click.echo(f"apertium {mode.name} ({mode.pair}): FAILED: {exc}")
+                problems.append(str(exc))
     sys.exit(1 if problems else 0)

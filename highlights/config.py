@@ -139,6 +139,13 @@ class TranslationSettings:
     # The English track of a non-English replay from Whisper's own translation of the audio
     # (a second Whisper pass) instead of from Argos; see README.
     whisper_english: bool = False
+    # Translation engines in the order they are tried (argos, apertium, whisper); one left
+    # out is not used.  Whisper costs a second Whisper pass over the audio, so it is off
+    # unless named here (or whisper_english is set).
+    engines: list[str] = field(default_factory=lambda: ["argos", "apertium"])
+    apertium_dir: str = ""  # "" = /usr/share/apertium (its modes/ folder lists the pairs)
+    # A track with more than this share of words the engine did not know is flagged.
+    unknown_word_warning: float = 0.1
 
 
 @dataclass
@@ -155,6 +162,7 @@ class Settings:
 
 
 CLIP_MODES = ("copy", "exact", "vertical")
+TRANSLATION_ENGINES = ("argos", "apertium", "whisper")
 
 
 def pipelines_dir() -> Path:
@@ -275,6 +283,13 @@ def validate(settings: Settings) -> None:
         raise ConfigError(f"transcribe: unknown device {settings.transcribe.device!r}; choose auto, cpu or cuda")
     if settings.scenes.method not in ("keyframes", "full"):
         raise ConfigError(f"scenes: unknown method {settings.scenes.method!r}; choose keyframes or full")
+    if not isinstance(settings.translation.engines, list):
+        raise ConfigError(f"translation: engines = {settings.translation.engines!r} must be a list, "
+                          f"e.g. {list(TRANSLATION_ENGINES[:2])}")
+    unknown_engines = [name for name in settings.translation.engines if name not in TRANSLATION_ENGINES]
+    if unknown_engines:
+        raise ConfigError(f"translation: unknown engine(s) {', '.join(map(repr, unknown_engines))} in engines; "
+                          f"choose from {', '.join(TRANSLATION_ENGINES)}")
     if settings.clips.mode not in CLIP_MODES:
         raise ConfigError(f"unknown clip mode {settings.clips.mode!r}; choose {', '.join(CLIP_MODES)}")
     sel = settings.selection

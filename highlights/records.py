@@ -209,6 +209,15 @@ class SubtitleFiles:
     srt: str
     vtt: str
     ass: str | None = None  # styled, for editors and for burning in with libass
+    # Where the text came from: "transcript", or the translation engine(s) ("argos",
+    # "apertium", "whisper+argos") and the route ("apertium en→es→pt").
+    engine: str | None = None
+    route: str | None = None
+    machine_translated: bool = False
+    # Share of the words the engines marked as not translated (None: the engine cannot tell,
+    # as Argos); `unknown_words_flagged` when above `[translation] unknown_word_warning`.
+    unknown_word_rate: float | None = None
+    unknown_words_flagged: bool = False
 
 
 @dataclass

@@ -49,7 +49,7 @@ from .selection import edge_regions, select_highlights
 from .stages import STATE_DIR, Stage, StageStore, file_identity, fingerprint, run_stages, stage_names
 from .subtitles import build_cues, write_subtitles
 from .transcribe import transcribe
-from .translate import packages_fingerprint
+from .translation.tracks import TrackLabel, subtitle_tracks, translation_fingerprint
 
 log = logging.getLogger("highlights")
 
@@ -235,7 +235,6 @@ def _subtitles(replay: Replay, results: Mapping[str, Any]) -> SubtitleOutcome:
     from .clips import VERTICAL_SIZE
     from .lint import lint_cues
     from .subtitles import vertical
-    from .translate import subtitle_tracks
 
     media: MediaInfo = results["probe"]
     transcript: Transcript = results["transcribe"]
@@ -252,16 +251,19 @@ def _subtitles(replay: Replay, results: Mapping[str, Any]) -> SubtitleOutcome:
         if problems:  # e.g. a translation too long for the time the speaker took
             log.warning("%s: %d of %d %s subtitles break a rule, first %s; `highlights lint-subs` lists them",
                         slug, len({p.cue for p in problems}), len(cues), language, problems[0])
-        paths = write_subtitles(cues, folder / "subtitles" / f"{slug}.{language}", ass, media.display_size)
-        outcome.subtitles[language] = _subtitle_record(paths, folder)
+        label = tracks.labels.get(language)  # engine and route of a translated track
+        notice = label.notice if label else None
+        paths = write_subtitles(cues, folder / "subtitles" / f"{slug}.{language}", ass, media.display_size,
+                                notice=notice)
+        outcome.subtitles[language] = _subtitle_record(paths, folder, label)
         for clip in clips:
             upright = clip.mode == "vertical"
             inside = [w for w in words if w.start >= clip.start and w.end <= clip.end]
             cues = build_cues(inside, vertical(rules) if upright else rules, offset=clip.start,
                               duration=clip.end - clip.start, keep_together=names)
             paths = write_subtitles(cues, folder / "clips" / f"{clip.id}.{language}", ass,
-                                    VERTICAL_SIZE if upright else media.display_size)
-            outcome.clip_subtitles.setdefault(clip.id, {})[language] = _subtitle_record(paths, folder)
+                                    VERTICAL_SIZE if upright else media.display_size, notice=notice)
+            outcome.clip_subtitles.setdefault(clip.id, {})[language] = _subtitle_record(paths, folder, label)
     for language, reason in tracks.missing.items():
         outcome.missing_languages[language] = reason
         log.warning("%s: no %s subtitles: %s", slug, language, reason)
@@ -325,7 +327,7 @@ def process_replay(
         "decisions": lambda: decisions_json(read_decisions(folder)[0]),
         "catalog": lambda: replay.catalog,
         "model": lambda: replay.model.identity,
-        "translation": lambda: packages_fingerprint(settings.translation),
+        "translation": lambda: translation_fingerprint(settings.translation),
     }, on_stage=on_stage)
     results = run.results
     media: MediaInfo = results["probe"]
@@ -371,9 +373,13 @@ def _warnings(media: MediaInfo, transcript: Transcript) -> list[str]:
     return warnings
 
 
-def _subtitle_record(paths: dict[str, Path], folder: Path) -> SubtitleFiles:
-    return SubtitleFiles(_rel(paths["srt"], folder), _rel(paths["vtt"], folder),
-                         _rel(paths["ass"], folder) if "ass" in paths else None)
+def _subtitle_record(paths: dict[str, Path], folder: Path, label: TrackLabel | None = None) -> SubtitleFiles:
+    files = SubtitleFiles(_rel(paths["srt"], folder), _rel(paths["vtt"], folder),
+                          _rel(paths["ass"], folder) if "ass" in paths else None)
+    if label is not None:
+        files.engine, files.route, files.machine_translated = label.engine, label.route or None, label.machine_translated
+        files.unknown_word_rate, files.unknown_words_flagged = label.unknown_word_rate, label.flagged
+    return files
 
 
 def _rel(path: Path, folder: Path) -> str:

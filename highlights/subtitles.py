@@ -413,16 +413,26 @@ def to_ssafile(cues: list[Cue], frame: tuple[int, int] | None = None) -> pysubs2
     return subs
 
 
-def write_subtitles(cues: list[Cue], base: Path, ass: bool = True, frame: tuple[int, int] | None = None
-                    ) -> dict[str, Path]:
+def write_subtitles(cues: list[Cue], base: Path, ass: bool = True, frame: tuple[int, int] | None = None,
+                    *, notice: str | None = None) -> dict[str, Path]:
     """Write `<base>.srt`, `<base>.vtt` and (with `ass`) `<base>.ass`; a file a person edited is
-    kept as it is.  `frame` is the picture's width and height, for the ASS style.  Returns
-    the paths by format."""
+    kept as it is.  `frame` is the picture's width and height, for the ASS style.  `notice`
+    (e.g. "Machine translation, not reviewed: ...") goes into the header where the format
+    has room for a comment: a WebVTT `NOTE` block, a `;` line of the ASS `[Script Info]`
+    (SRT has none).  Returns the paths by format."""
     subs = to_ssafile(cues, frame)
     paths = {}
     for fmt in ("srt", "vtt", "ass") if ass else ("srt", "vtt"):
         path = base.with_name(base.name + f".{fmt}")
-        write_generated(path, subs.to_string(fmt))
+        text = subs.to_string(fmt)
+        if notice:
+            line = " ".join(notice.split()).replace("-->", "->")  # a NOTE may not hold "-->"
+            if fmt == "vtt" and text.startswith("WEBVTT"):
+                head, _, rest = text.partition("\n\n")
+                text = f"{head}\n\nNOTE {line}\n\n{rest}"
+            elif fmt == "ass" and "[Script Info]\n" in text:
+                text = text.replace("[Script Info]\n", f"[Script Info]\n; {line}\n", 1)
+        write_generated(path, text)
         paths[fmt] = path
     return paths
 

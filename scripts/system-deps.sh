@@ -2,7 +2,10 @@
 # System programs the tests use beside the Python packages: Debian's ffprobe, to check our
 # clips with a tool that is not our own code, and Debian's Chromium with its WebDriver, to open
 # the recap and review pages in a real browser, and espeak-ng. The tool itself needs none of them.
+# Apertium and its language pairs, which the translation tests run for real
+# (scripts/apertium-deps.sh, also used by `make demo`).
 set -euo pipefail
+"$(dirname "$0")/apertium-deps.sh"
 need=()
 command -v ffprobe >/dev/null 2>&1 || need+=(ffmpeg)
 command -v chromium >/dev/null 2>&1 || need+=(chromium)

@@ -24,9 +24,12 @@ from highlights.config import Settings, SubtitleSettings, TranslationSettings
 from highlights.lint import lint_cues
 from highlights.records import Product, Segment, Transcript, Word
 from highlights.subtitles import build_cues, timed_words
-from highlights.translate import (BORROWED_TIME, PLACEHOLDER, Protected, TrackStats, Translator, find_route,
-                                  installed_packages, names_pattern, packages_fingerprint, protect, settle,
-                                  subtitle_tracks, timed_translation, translation_units)
+from highlights.translation.argos import installed_packages
+from highlights.translation.engines import ArgosEngine
+from highlights.translation.protect import PLACEHOLDER, Protected, names_pattern, protect, settle
+from highlights.translation.routes import plan_route
+from highlights.translation.timing import BORROWED_TIME, timed_translation, translation_units
+from highlights.translation.tracks import TrackStats, Translator, subtitle_tracks, translation_fingerprint
 
 ROOT = Path(__file__).resolve().parent.parent
 PAIRS = [("en", "ru"), ("en", "pl"), ("ru", "en"), ("en", "es"), ("es", "en"), ("en", "uk")]
@@ -45,9 +48,17 @@ def install(packages: Path, *files: Path) -> None:
         assert result.exit_code == 0, result.output
 
 
-def settings_for(packages: Path, cache: Path, languages: list[str]) -> Settings:
+def settings_for(packages: Path, cache: Path, languages: list[str], engines: tuple[str, ...] = ("argos",)
+                 ) -> Settings:
     return Settings(languages=languages,
-                    translation=TranslationSettings(packages_dir=str(packages), cache_file=str(cache)))
+                    translation=TranslationSettings(packages_dir=str(packages), cache_file=str(cache),
+                                                    engines=list(engines)))
+
+
+def argos_route(packages: Path, source: str, target: str):
+    """The best route through the Argos packages in `packages` alone (a fresh engine: it
+    counts the sentences it sends to each model)."""
+    return plan_route(source, target, [ArgosEngine(TranslationSettings(packages_dir=str(packages)))])
 
 
 def words_of(text: str, start: float = 0.0) -> list[Word]:
@@ -78,23 +89,27 @@ def test_install_list_verify_through_the_cli(tmp_path, argosmodels):
     packages = tmp_path / "packages"
     install(packages, argosmodels["en", "ru"], argosmodels["ru", "en"], argosmodels["en", "pl"])
     runner = CliRunner()
-    listing = runner.invoke(main, ["models", "list", "--packages-dir", str(packages)])
-    assert listing.exit_code == 0
+    listing = runner.invoke(main, ["models", "list", "--packages-dir", str(packages), "--engines", "argos"])
+    assert listing.exit_code == 0, listing.output
     assert "en→ru  version 0.1" in listing.output and "ru→en" in listing.output
     rows = {line.split()[0]: line.split()[1:] for line in listing.output.splitlines() if line.startswith("  ")
             and len(line.split()) == 9}
     # Columns en ru es pt fr it pl uk: en→ru and en→pl direct, ru→pl through English.
-    assert rows["en"][1] == "✓" and rows["en"][6] == "✓" and rows["ru"][0] == "✓" and rows["ru"][6] == "en"
+    assert rows["en"][1] == "A" and rows["en"][6] == "A" and rows["ru"][0] == "A" and rows["ru"][6] == "A2"
     assert rows["ru"][2] == "-" and "4 of 56 pairs can be translated, 52 missing." in listing.output
-    verify = runner.invoke(main, ["models", "verify", "--packages-dir", str(packages)])
+    assert "  ru→pl: argos ru→en→pl" in listing.output
+    assert "  ru→es: missing: no translation model for ru→es (nor ru→en and en→es)" in listing.output
+    bad = runner.invoke(main, ["models", "list", "--engines", "argos,deepl"])
+    assert bad.exit_code == 2 and "unknown engine(s) 'deepl'" in bad.output
+    verify = runner.invoke(main, ["models", "verify", "--packages-dir", str(packages), "--no-apertium"])
     assert verify.exit_code == 0 and verify.output.count(": ok") == 3
 
     # A newer package of the same pair replaces the old one (and changes what a run's stored
     # subtitles are checked against).
-    before = packages_fingerprint(TranslationSettings(packages_dir=str(packages)))
+    before = translation_fingerprint(TranslationSettings(packages_dir=str(packages)))
     newer = build_argosmodel(tmp_path / "newer.argosmodel", "en", "ru", seed=1, version="0.2")
     install(packages, newer)
-    assert packages_fingerprint(TranslationSettings(packages_dir=str(packages))) != before
+    assert translation_fingerprint(TranslationSettings(packages_dir=str(packages))) != before
     assert [(p.pair, p.version) for p in installed_packages(packages) if p.pair == "en→ru"] == [("en→ru", "0.2")]
     assert len(list(packages.iterdir())) == 3
 
@@ -116,7 +131,7 @@ def test_install_list_verify_through_the_cli(tmp_path, argosmodels):
     # A package whose model is broken after installation fails verification.
     model = next(p.path for p in installed_packages(packages) if p.pair == "en→pl") / "model" / "model.bin"
     model.write_bytes(b"\0" * 1000)
-    verify = runner.invoke(main, ["models", "verify", "--packages-dir", str(packages)])
+    verify = runner.invoke(main, ["models", "verify", "--packages-dir", str(packages), "--no-apertium"])
     assert verify.exit_code == 1 and "en→pl: FAILED" in verify.output and "en→ru: ok" in verify.output
     usage = runner.invoke(main, ["models", "install", "en", "de", "--packages-dir", str(packages)])
     assert usage.exit_code == 2 and "unknown language code(s) de" in usage.output
@@ -172,8 +187,8 @@ def test_names_codes_prices_and_urls_survive_a_garbage_model(tmp_path, argosmode
     protected_bits = ["Aurora smart watch", "$49", "Aurora watch", "AURORA10", "https://shop.example/aurora",
                       "Lumo desk lamp", "29"]
     for target in ("en", "pl"):
-        route = find_route("ru", target, installed_packages(packages))
-        assert [p.pair for p in route] == (["ru→en"] if target == "en" else ["ru→en", "en→pl"])
+        route = argos_route(packages, "ru", target)
+        assert route.label == ("argos ru→en" if target == "en" else "argos ru→en→pl")
         out = translator.translate(texts, route)
         assert out != texts
         for bit in protected_bits:
@@ -213,14 +228,15 @@ def test_each_sentence_is_translated_once_and_a_rerun_translates_nothing(tmp_pat
     install(packages, argosmodels["ru", "en"], argosmodels["en", "pl"])
     texts = [u.text for u in translation_units(transcript_of("ru", RUSSIAN))]
     assert texts.count("Спасибо!") == 2  # said twice, translated once
-    route = find_route("ru", "pl", installed_packages(packages))
     options = TranslationSettings(cache_file=str(tmp_path / "cache.sqlite3"), batch_size=2)
 
     def run(sentences: list[str]) -> tuple[list[str], TrackStats, list[int]]:
+        route = argos_route(packages, "ru", "pl")
         translator = Translator(options, ["Aurora smart watch"])
         stats = TrackStats()
         out = translator.translate(sentences, route, stats)
-        calls = [translator.model(p).sentences for p in route]  # sentences sent to each model
+        # sentences sent to each model
+        calls = [h.engine.model(h.engine.package(h.source, h.target)).sentences for h in route.hops]
         translator.close()
         return out, stats, calls
 
@@ -236,7 +252,6 @@ def test_each_sentence_is_translated_once_and_a_rerun_translates_nothing(tmp_pat
 
     # Another model for the same pair is another cache key: nothing stale comes back.
     install(packages, build_argosmodel(tmp_path / "other.argosmodel", "en", "pl", seed=7, version="0.1"))
-    route = find_route("ru", "pl", installed_packages(packages))
     _, stats, calls = run(texts)
     assert calls == [0, distinct] and stats.cached == distinct
 
@@ -299,7 +314,8 @@ def test_run_on_the_sample_writes_translated_subtitles(tmp_path, argosmodels, sa
     packages = tmp_path / "packages"
     install(packages, argosmodels["en", "ru"], argosmodels["en", "pl"])
     preset = tmp_path / "preset.toml"
-    preset.write_text(f'[translation]\npackages_dir = "{packages}"\ncache_file = "{tmp_path / "cache.sqlite3"}"\n')
+    preset.write_text(f'[translation]\npackages_dir = "{packages}"\ncache_file = "{tmp_path / "cache.sqlite3"}"\n'
+                      'engines = ["argos"]\n')  # Argos alone: es has no route, as without Apertium
     out = tmp_path / "out"
     result = run_cli("run", str(samples), "-o", str(out), "--languages", "en,ru,pl,es", "--pipeline", str(preset))
     assert result.returncode == 0, result.stderr
@@ -307,6 +323,12 @@ def test_run_on_the_sample_writes_translated_subtitles(tmp_path, argosmodels, sa
     folder = out / "demo-replay"
     manifest = json.loads((folder / "manifest.json").read_text())
     assert list(manifest["subtitles"]) == ["en", "ru", "pl"] and list(manifest["missing_languages"]) == ["es"]
+    assert "Apertium is not in [translation] engines" in manifest["missing_languages"]["es"]
+    russian = manifest["subtitles"]["ru"]
+    assert (russian["engine"], russian["route"], russian["machine_translated"], russian["unknown_word_rate"]) == \
+        ("argos", "argos en→ru", True, None)  # Argos cannot tell which words it did not know
+    assert "NOTE Machine translation, not reviewed: neural machine translation (Argos Translate), route argos en→ru" \
+        in (folder / russian["vtt"]).read_text()
     assert not list(folder.rglob("*.es.*"))
     assert "highlights models install en es" in (folder / "recap.html").read_text()
     files = []
@@ -354,17 +376,23 @@ def test_run_on_spanish_speech_pivots_through_english(tmp_path, argosmodels, med
 def test_whisper_makes_the_english_track_of_spanish_speech(tmp_path, media):
     speech = media / "speech" / "es" / "leopard_test_es.wav"  # "Las arenas son blanquecinas de grano medio..."
     transcript = transcript_of("es", "Las arenas son blanquecinas de grano medio y tiene muy poca asistencia.")
-    settings = settings_for(tmp_path / "none", tmp_path / "cache.sqlite3", ["es", "en", "ru"])
+    settings = settings_for(tmp_path / "none", tmp_path / "cache.sqlite3", ["es", "en", "ru"], ("argos",))
     settings.translation.whisper_english = True
     tracks = subtitle_tracks(transcript, settings, media=speech)
-    assert tracks.origins["en"] == "whisper translate" and list(tracks.missing) == ["ru"]
+    assert tracks.origins["en"] == "whisper es→en" and list(tracks.missing) == ["ru"]
+    assert tracks.labels["en"].engine == "whisper" and "speech translation (Whisper" in tracks.labels["en"].notice
     english = "".join(w.text for w in tracks.words["en"]).lower()
     assert "sand" in english and "grain" in english
     cues = build_cues(tracks.words["en"], SubtitleSettings(), duration=8.7)
     assert cues and lint_cues(cues, SubtitleSettings()) == []
-    # Without the audio, the English track comes from Argos, which has no package here.
+    # Without the audio, the English track comes from the next route: Argos has no package
+    # here, so it is missing with both reasons; with Apertium, Apertium makes it.
     tracks = subtitle_tracks(transcript, settings, media=tmp_path / "missing.wav")
-    assert "en" not in tracks.words and "es→en" in tracks.missing["en"]
+    assert "en" not in tracks.words and "whisper es→en failed" in tracks.missing["en"]
+    assert "missing.wav: no such file" in tracks.missing["en"]
+    settings.translation.engines = ["argos", "apertium"]
+    tracks = subtitle_tracks(transcript, settings, media=tmp_path / "missing.wav")
+    assert tracks.origins["en"] == "apertium es→en" and "sand" in "".join(w.text for w in tracks.words["en"])
 
 
 def test_a_long_translation_borrows_time_from_a_short_neighbour():
@@ -384,3 +412,268 @@ def test_a_long_translation_borrows_time_from_a_short_neighbour():
     # Spread over its own sentence's time only, the same text reads too fast.
     squeezed = [w for unit, text in zip(units, texts) for w in timed_words(text, unit.words)]
     assert {v.rule for v in lint_cues(build_cues(squeezed, rules), rules)} == {"reading speed"}
+
+
+# --- Apertium (Debian's packages, installed by scripts/system-deps.sh) ---------------------
+
+ENGLISH = ["Get the Aurora smart watch for $49 with code AURORA10 today.",
+           "The Lumo desk lamp has three light levels and a warm mode for reading.",
+           "Visit https://shop.example/aurora for the flibbertigibbet colours.",
+           "Thanks!", "Thanks!"]
+ENGLISH_BITS = ["Aurora smart watch", "$49", "AURORA10", "Lumo desk lamp", "https://shop.example/aurora"]
+
+
+def apertium_engine(folder: str = ""):
+    from highlights.translation.engines import ApertiumEngine
+
+    return ApertiumEngine(TranslationSettings(apertium_dir=folder))
+
+
+def logged_apertium(tmp_path: Path, monkeypatch) -> Path:
+    """`apertium` on the PATH as a script that notes each call, then runs the real one."""
+    real = shutil.which("apertium")
+    assert real, "apertium is not installed: run scripts/system-deps.sh"
+    folder = tmp_path / "bin"
+    folder.mkdir()
+    log = tmp_path / "calls.log"
+    (folder / "apertium").write_text(f'#!/bin/sh\necho "$@" >> {log}\nexec {real} "$@"\n')
+    (folder / "apertium").chmod(0o755)
+    monkeypatch.setenv("PATH", f"{folder}{os.pathsep}{os.environ['PATH']}")
+    return log
+
+
+def test_apertium_modes_map_to_our_codes(tmp_path):
+    engine = apertium_engine()
+    pairs = engine.pairs()
+    assert {("en", "es"), ("es", "en"), ("es", "pt"), ("fr", "es"), ("es", "it"), ("ru", "uk"), ("uk", "ru"),
+            ("en", "cat"), ("cat", "it")} <= pairs
+    assert not any("pl" in pair for pair in pairs)
+    assert engine.mode("en", "es").name == "eng-spa" and engine.mode("es", "pt").name == "es-pt"
+    # rus-ukr's tagger crashes as shipped: the constraint grammar chooses instead.
+    line = __import__("highlights.translation.apertium", fromlist=["x"]).command_line(engine.mode("ru", "uk"))
+    assert "apertium-tagger" not in line and "cg-proc -1 -n" in line
+    verify = CliRunner().invoke(main, ["models", "verify", "--packages-dir", str(tmp_path / "none")])
+    assert verify.exit_code == 0, verify.output
+    assert "apertium rus-ukr (ru→uk): ok" in verify.output and "apertium eng-spa (en→es): ok" in verify.output
+    # The run's subtitles are kept under a key that changes with the modes installed.
+    folder = tmp_path / "apertium"
+    shutil.copytree("/usr/share/apertium/modes", folder / "modes")
+    settings = TranslationSettings(apertium_dir=str(folder), packages_dir=str(tmp_path / "none"))
+    before = translation_fingerprint(settings)
+    assert before[1][0] == "apertium" and before[1][1][0].startswith("Apertium ")
+    (folder / "modes" / "es-pt.mode").unlink()
+    after = translation_fingerprint(settings)
+    assert after != before and ("es", "pt") not in apertium_engine(str(folder)).pairs()
+    (folder / "modes" / "eng-spa.mode").write_text((folder / "modes" / "eng-spa.mode").read_text() + " ")
+    assert translation_fingerprint(settings) != after
+    settings.engines = ["argos"]
+    assert translation_fingerprint(settings) == [["argos", []]]
+
+
+def test_apertium_direct_and_pivot_keep_names_and_count_unknown_words(tmp_path, monkeypatch):
+    calls = logged_apertium(tmp_path, monkeypatch)
+    engines = [apertium_engine()]
+    names = [n for p in PRODUCTS for n in p.names]
+    options = TranslationSettings(cache_file=str(tmp_path / "cache.sqlite3"))
+    results = {}
+    for target, label in (("es", "apertium en→es"), ("pt", "apertium en→es→pt"), ("it", "apertium en→es→it")):
+        route = plan_route("en", target, engines)
+        assert route.label == label and route.engine == "apertium"
+        translator = Translator(options, names)
+        stats = TrackStats()
+        out = translator.translate(ENGLISH, route, stats)
+        translator.close()
+        results[target] = out, stats
+        for bit in ENGLISH_BITS:
+            assert sum(o.count(bit) for o in out) == sum(t.count(bit) for t in ENGLISH), (target, bit, out)
+        assert not any(mark in o for o in out for mark in "*#@") and not any("XQ" in o for o in out)
+        assert all(o.strip() for o in out) and out[3] == out[4]
+        # "flibbertigibbet" is no word; the placeholders are not counted.
+        assert 1 <= stats.unknown <= 3 and 0 < stats.unknown_rate < 0.2 and stats.words >= 20
+    print({target: out for target, (out, _) in results.items()})
+    assert "hoy" in results["es"][0][0] and "tres" in results["es"][0][1] and "Gracias" in results["es"][0][3]
+    assert "hoje" in results["pt"][0][0] and "oggi" in results["it"][0][0]
+    # One process per hop for the whole track, never one per sentence: es, then es and pt
+    # (es→pt's first hop came from the cache), then it.
+    modes = [line.split()[-1] for line in calls.read_text().splitlines()]
+    assert modes == ["eng-spa", "es-pt", "spa-ita"]
+    # A re-run translates nothing and reports the same rate.
+    translator = Translator(options, names)
+    stats = TrackStats()
+    assert translator.translate(ENGLISH, plan_route("en", "pt", engines), stats) == results["pt"][0]
+    translator.close()
+    assert stats.translated == 0 and stats.unknown_rate == results["pt"][1].unknown_rate
+    assert len(calls.read_text().splitlines()) == 3
+
+
+def test_apertium_russian_and_ukrainian_both_ways(tmp_path):
+    engines = [apertium_engine()]
+    translator = Translator(TranslationSettings(cache_file=str(tmp_path / "cache.sqlite3")),
+                            [n for p in PRODUCTS for n in p.names])
+    texts = [u.text for u in translation_units(transcript_of("ru", RUSSIAN))]
+    ukrainian = translator.translate(texts, plan_route("ru", "uk", engines))
+    assert all(u.strip() for u in ukrainian) and any(ch in "".join(ukrainian) for ch in "іїє")
+    assert "Aurora smart watch" in ukrainian[0] and "AURORA10" in ukrainian[2] and "Lumo desk lamp" in ukrainian[3]
+    back = translator.translate(["Привіт всім, сьогодні годинник працює без підзарядки тиждень."],
+                                plan_route("uk", "ru", engines))
+    translator.close()
+    assert back[0].startswith("Привет всем") and "сегодня" in back[0]
+
+
+def test_a_broken_mode_is_caught_and_the_pair_reported(tmp_path):
+    """A mode whose output loses a line (here: one that drops the first) is refused with the
+    mode's name, and the track goes to the next route or is reported missing."""
+    folder = tmp_path / "apertium"
+    (folder / "modes").mkdir(parents=True)
+    (folder / "modes" / "eng-spa.mode").write_text("sed 1d\n")
+    settings = settings_for(tmp_path / "none", tmp_path / "cache.sqlite3", ["en", "es", "pl"], ("argos", "apertium"))
+    settings.translation.apertium_dir = str(folder)
+    transcript = transcript_of("en", " ".join(ENGLISH))
+    tracks = subtitle_tracks(transcript, settings, PRODUCTS)
+    assert list(tracks.words) == ["en"] and set(tracks.missing) == {"es", "pl"}
+    assert "apertium en→es failed" in tracks.missing["es"] and "lines came back" in tracks.missing["es"]
+    assert "no installed Apertium pair takes en to pl" in tracks.missing["pl"]
+    assert "highlights models install en pl" in tracks.missing["pl"]
+
+
+def test_routes_across_engines_and_the_matrix(tmp_path, argosmodels):
+    packages = tmp_path / "packages"
+    install(packages, argosmodels["ru", "en"], argosmodels["en", "ru"])
+    listing = CliRunner().invoke(main, ["models", "list", "--packages-dir", str(packages)])
+    assert listing.exit_code == 0, listing.output
+    rows = {line.split()[0]: line.split()[1:] for line in listing.output.splitlines() if line.startswith("  ")
+            and len(line.split()) == 9}
+    # Columns en ru es pt fr it pl uk.
+    assert rows["en"] == ["·", "A", "P", "P2", "P2", "P2", "-", "A+P"]
+    assert rows["ru"][:3] == ["A", "·", "A+P"] and rows["ru"][7] == "P" and rows["pl"] == ["-"] * 6 + ["·", "-"]
+    assert rows["uk"][:2] == ["P+A", "P"]
+    assert "  en→uk: argos en→ru, apertium ru→uk" in listing.output
+    assert "  uk→en: apertium uk→ru, argos ru→en" in listing.output
+    assert "  ru→es: argos ru→en, apertium en→es" in listing.output
+    assert "  en→pt: apertium en→es→pt" in listing.output and "  uk→ru: apertium uk→ru" in listing.output
+    assert "  pl→en: missing: no translation model for pl→en is installed" in listing.output
+    assert "Whisper's translation into English is off" in listing.output
+    # Argos first: ru→en by Argos even though Apertium is installed; Apertium first when asked.
+    whisper = CliRunner().invoke(main, ["models", "list", "--packages-dir", str(packages),
+                                        "--engines", "apertium,argos,whisper"])
+    assert "  pl→es: whisper pl→en, apertium en→es" in whisper.output and "  pl→en: whisper pl→en" in whisper.output
+    assert "  ru→es: argos ru→en, apertium en→es" in whisper.output
+    assert "  en→ru: argos en→ru" in whisper.output and "  en→es: apertium en→es" in whisper.output
+
+
+@pytest.mark.slow
+def test_run_translates_real_english_speech_with_apertium(tmp_path, media):
+    """`highlights run` on JFK's inaugural (11 s, real speech): Spanish directly, Portuguese and
+    Italian through Spanish, each labelled in the manifest and the file headers, the product
+    name intact; Polish, which nothing covers here, reported with the reason and no file."""
+    catalog = tmp_path / "catalog.csv"
+    catalog.write_text("id,name,aliases\nfellow,Fellow Americans,\n")
+    preset = tmp_path / "preset.toml"
+    preset.write_text(f'[translation]\npackages_dir = "{tmp_path / "none"}"\n'
+                      f'cache_file = "{tmp_path / "cache.sqlite3"}"\n')
+    out = tmp_path / "out"
+    result = run_cli("run", str(media / "speech" / "en" / "jfk.flac"), "-o", str(out), "--language", "en",
+                     "--languages", "en,es,pt,it,pl", "--catalog", str(catalog), "--pipeline", str(preset))
+    assert result.returncode == 0, result.stderr
+    folder = out / "jfk"
+    manifest = json.loads((folder / "manifest.json").read_text())
+    subtitles = manifest["subtitles"]
+    assert list(subtitles) == ["en", "es", "pt", "it"] and list(manifest["missing_languages"]) == ["pl"]
+    assert "no translation model for en→pl" in manifest["missing_languages"]["pl"]
+    assert "no installed Apertium pair takes en to pl" in manifest["missing_languages"]["pl"]
+    assert not list(folder.rglob("*.pl.*"))
+    assert subtitles["en"]["engine"] == "transcript" and not subtitles["en"]["machine_translated"]
+    routes = {"es": "apertium en→es", "pt": "apertium en→es→pt", "it": "apertium en→es→it"}
+    spoken = (folder / subtitles["en"]["srt"]).read_text()
+    assert "fellow Americans" in spoken, spoken  # the catalog name, in the case it was said
+    for language, route in routes.items():
+        files = subtitles[language]
+        assert files["engine"] == "apertium" and files["route"] == route and files["machine_translated"]
+        assert 0 <= files["unknown_word_rate"] < 0.2 and files["unknown_words_flagged"] is False
+        vtt = (folder / files["vtt"]).read_text()
+        assert vtt.startswith("WEBVTT\n\nNOTE Machine translation, not reviewed: rule-based machine translation "
+                              f"(Apertium), route {route}")
+        ass = (folder / files["ass"]).read_text()
+        assert f"[Script Info]\n; Machine translation, not reviewed: rule-based machine translation (Apertium), " \
+               f"route {route}" in ass
+        srt = (folder / files["srt"]).read_text()
+        assert "fellow Americans" in srt and ("país" in srt or "paese" in srt), srt
+        assert not any(mark in srt for mark in "*#@")
+    assert "compatriotas" not in (folder / subtitles["es"]["srt"]).read_text()  # the name was not translated
+    lint_all([f for f in (folder / "subtitles").iterdir() if f.suffix in (".srt", ".vtt", ".ass")])
+
+
+@pytest.mark.slow
+def test_run_translates_real_russian_speech_into_ukrainian(tmp_path, media):
+    preset = tmp_path / "preset.toml"
+    preset.write_text(f'[translation]\npackages_dir = "{tmp_path / "none"}"\n'
+                      f'cache_file = "{tmp_path / "cache.sqlite3"}"\n')
+    out = tmp_path / "out"
+    args = ["run", str(media / "speech" / "ru" / "coqui_ru.wav"), "-o", str(out), "--language", "ru",
+            "--languages", "ru,uk,pl,en", "--pipeline", str(preset)]
+    result = run_cli(*args)
+    assert result.returncode == 0, result.stderr
+    folder = out / "coqui-ru"
+    manifest = json.loads((folder / "manifest.json").read_text())
+    assert list(manifest["subtitles"]) == ["ru", "uk"] and set(manifest["missing_languages"]) == {"pl", "en"}
+    assert "Whisper's translation into English is off" in manifest["missing_languages"]["en"]
+    files = manifest["subtitles"]["uk"]
+    assert files["route"] == "apertium ru→uk" and files["engine"] == "apertium"
+    text = (folder / files["srt"]).read_text()
+    spoken = (folder / manifest["subtitles"]["ru"]["srt"]).read_text()
+    assert text.strip() and text != spoken and any(ch in text for ch in "іїєґ"), (spoken, text)
+    lint_all([folder / files["srt"], folder / files["vtt"], folder / files["ass"]])
+    # The stage's key covers the engines: a re-run reuses the subtitles.
+    again = run_cli(*args)
+    assert again.returncode == 0 and "subtitles" in json.loads((folder / "manifest.json").read_text())["reused_stages"]
+
+
+def test_whisper_english_takes_only_the_english_track():
+    from highlights.config import TranscribeSettings
+    from highlights.translation.engines import load_engines
+    from highlights.translation.routes import candidate_routes
+
+    options = TranslationSettings(whisper_english=True, packages_dir="/nonexistent")
+    engines = load_engines(options, "es", TranscribeSettings(), Path("replay.wav"))
+    assert [e.name for e in engines] == ["argos", "apertium", "whisper"]
+    assert [r.label for r in candidate_routes("es", "en", engines, True)][:2] == ["whisper es→en", "apertium es→en"]
+    # Every other language keeps its text routes first; Whisper's come last, as a fallback.
+    labels = [r.label for r in candidate_routes("es", "fr", engines, True)]
+    assert labels[0] == "apertium es→fr" and "whisper es→en, apertium en→es→fr" in labels
+    assert all(label.startswith("whisper") for label in labels[labels.index("whisper es→en, apertium en→es→fr"):])
+    # Without it (and without "whisper" in engines) Whisper is not used at all.
+    engines = load_engines(TranslationSettings(packages_dir="/nonexistent"), "pl", TranscribeSettings(),
+                           Path("replay.wav"))
+    assert [e.name for e in engines] == ["argos", "apertium"] and candidate_routes("pl", "en", engines) == []
+
+
+def test_engine_names_are_validated(tmp_path):
+    from highlights.config import ConfigError, load_settings
+
+    assert load_settings("default").translation.engines == ["argos", "apertium"]
+    assert load_settings("default", translation__engines=["apertium"]).translation.engines == ["apertium"]
+    with pytest.raises(ConfigError, match="unknown engine\\(s\\) 'deepl' in engines; choose from argos, apertium, "
+                                          "whisper"):
+        load_settings("default", translation__engines=["argos", "deepl"])
+    preset = tmp_path / "preset.toml"
+    preset.write_text('[translation]\nengines = "argos"\n')
+    with pytest.raises(ConfigError, match="engines = 'argos' must be a list"):
+        load_settings(preset)
+
+
+def test_a_track_with_many_unknown_words_is_flagged(tmp_path):
+    transcript = transcript_of("ru", RUSSIAN + "Шмурдяковый фырчик кукожится. ")
+    settings = settings_for(tmp_path / "none", tmp_path / "cache.sqlite3", ["ru", "uk"], ("apertium",))
+    tracks = subtitle_tracks(transcript, settings, PRODUCTS)
+    label = tracks.labels["uk"]
+    assert label.route == "apertium ru→uk" and label.machine_translated and label.engine == "apertium"
+    rate = label.unknown_word_rate
+    assert rate is not None and 0.05 < rate < 0.6 and tracks.stats["uk"].unknown >= 3
+    assert label.flagged == (rate > settings.translation.unknown_word_warning)
+    settings.translation.unknown_word_warning = rate - 0.01
+    label = subtitle_tracks(transcript, settings, PRODUCTS).labels["uk"]
+    assert label.flagged and f"{rate:.0%} of the words were not translated (flagged)" in label.notice
+    settings.translation.unknown_word_warning = rate + 0.01
+    label = subtitle_tracks(transcript, settings, PRODUCTS).labels["uk"]
+    assert not label.flagged and "(flagged)" not in label.notice
+    assert tracks.labels["ru"].notice is None  # the transcript's own track is no translation
