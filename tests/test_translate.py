@@ -657,7 +657,7 @@ def test_engine_names_are_validated(tmp_path):
         load_settings("default", translation__engines=["argos", "deepl"])
     preset = tmp_path / "preset.toml"
     preset.write_text('[translation]\nengines = "argos"\n')
-    with pytest.raises(ConfigError, match="engines = 'argos' must be a list"):
+    with pytest.raises(ConfigError, match="engines = 'argos' has the wrong type"):
         load_settings(preset)
 
 
