@@ -194,3 +194,17 @@ def test_unknown_cli_format_is_a_usage_error(demo_run):
                           cwd=ROOT, capture_output=True, text=True)
     assert done.returncode == 2 and "unknown export format(s) aaf" in done.stderr
     assert json.loads((demo_run / "batch.json").read_text())  # the run's output is untouched
+
+
+def test_chapters_of_the_demo_run_name_every_clipped_product(demo_run):
+    from highlights.chapters import write_chapters
+
+    folder = demo_run / "demo-replay"
+    manifest = from_dict(Manifest, files.read_json(folder / "manifest.json"))
+    result = write_chapters(manifest, folder)
+    text = (folder / "chapters.txt").read_text()
+    assert text.startswith("0:00 Intro\n") and result.youtube_ready
+    names = {p.id: p.name for p in manifest.products}
+    for clip in manifest.clips:
+        assert all(names[p] in text for p in clip.products)
+    assert (folder / "chapters.vtt").read_text().startswith("WEBVTT")
