@@ -208,3 +208,19 @@ def test_chapters_of_the_demo_run_name_every_clipped_product(demo_run):
     for clip in manifest.clips:
         assert all(names[p] in text for p in clip.products)
     assert (folder / "chapters.vtt").read_text().startswith("WEBVTT")
+
+
+def test_demo_run_with_its_events_file_boosts_the_lamp_for_its_cart_spike(demo_run):
+    """The real run's mentions and clips, with the room of tests/data/events/demo_replay.events.csv."""
+    from highlights.events import live_signals, read_events
+    from highlights.records import Highlight
+
+    manifest = from_dict(Manifest, files.read_json(demo_run / "demo-replay" / "manifest.json"))
+    clips = sorted(manifest.clips, key=lambda c: c.start)
+    highlights = [Highlight(c.start, c.end, c.products, c.score, c.reasons) for c in clips]
+    events = read_events(Path(__file__).parent / "data" / "events" / "demo_replay.events.csv")
+    signals = live_signals(highlights, manifest.mentions, events, manifest.duration)
+    boosted = {clips[b.index].products[0]: b.reasons for b in signals.boosts}
+    assert boosted["aurora-watch"] == ["12 viewers asked for the link"]
+    assert boosted["lumo-lamp"][0].startswith("add-to-cart spike x")
+    assert "breeze-fan" not in boosted
