@@ -437,6 +437,10 @@ def live_signals(highlights: Sequence[Highlight], mentions: Sequence[Mention], e
     settings = settings or EventSettings()
     names = product_names or {}
     signals = EventSignals()
+    late = [e for e in events if e.time > duration]
+    if late:  # a clock that ran on after the replay ended (or another replay's file)
+        signals.notes.append(f"{len(late)} event(s) after the replay's end ({clock(duration)}) left out")
+        events = [e for e in events if e.time <= duration]
     if not events:
         return signals
     signals.lag, signals.lag_correlation, signals.lag_from = estimate_lag(mentions, events, duration, settings)
@@ -510,6 +514,19 @@ def live_signals(highlights: Sequence[Highlight], mentions: Sequence[Mention], e
     return signals
 
 
+def apply_signals(highlights: Sequence[Highlight], signals: EventSignals) -> list[Highlight]:
+    """The highlights with their boosts added (score and reasons) and the proposals joined,
+    in time order; new records, the given ones are left as they were.  The selection ranks
+    and trims the result as it does its own (proposals never overlap a presentation)."""
+    boosted = [Highlight(h.start, h.end, list(h.products), h.score, list(h.reasons)) for h in highlights]
+    for boost in signals.boosts:
+        target = boosted[boost.index]
+        target.score = round(target.score + boost.amount, 3)
+        target.reasons.extend(boost.reasons)
+    boosted += [Highlight(p.start, p.end, list(p.products), p.score, list(p.reasons)) for p in signals.proposals]
+    return sorted(boosted, key=lambda h: h.start)
+
+
 def _owner(windows: list[tuple[float, float]], t: float, grace: float) -> int | None:
     for i, (start, end) in enumerate(windows):
         if start <= t < end:
@@ -564,5 +581,5 @@ def count_by_kind(events: Sequence[Event]) -> dict[str, int]:
 
 
 __all__ = ["KINDS", "Boost", "Event", "EventSettings", "EventSignals", "EventsError", "EventsOutcome", "Spike",
-           "clock", "comment_intents", "count_by_kind", "estimate_lag", "find_events_file", "find_spikes",
-           "intent_table", "live_signals", "load_events", "parse_time", "read_events"]
+           "apply_signals", "clock", "comment_intents", "count_by_kind", "estimate_lag", "find_events_file",
+           "find_spikes", "intent_table", "live_signals", "load_events", "parse_time", "read_events"]

@@ -191,3 +191,25 @@ def test_a_burst_is_a_spike_and_its_baseline_is_the_rolling_median():
     bursts = [m + 12.0 for m in (20.0, 47.0, 71.0, 98.0, 130.0, 151.0, 177.0, 204.0)]
     assert all(any(s.start - 1.0 <= b <= s.end + 1.0 for b in bursts) for s in spikes)
     assert all(s.ratio >= 2.5 and s.z >= 4.0 for s in spikes)
+
+
+def test_apply_signals_adds_boosts_and_proposals_in_time_order():
+    from highlights.events import apply_signals
+
+    events = read_events(DATA / "thin_pitch.events.json")
+    highlights = [Highlight(20.0, 50.0, ["a"], 5.0, ["names A 3x"])]
+    mentions = named([25.0, 30.0, 40.0], "a") + named([100.0], "pebble")
+    signals = live_signals(highlights, mentions, events, 180.0)
+    ranked = apply_signals(highlights, signals)
+    assert [h.products for h in ranked] == [["a"], ["pebble"]]
+    assert highlights[0].reasons == ["names A 3x"]  # the selection's own records are not changed
+    demo = demo_highlights()
+    boosted = apply_signals(demo, live_signals(demo, DEMO_MENTIONS, read_events(DATA / "demo_replay.events.csv"), 88.0))
+    assert [h.score for h in boosted] == [8.0, 8.9, 7.0]
+    assert boosted[0].reasons[-1] == "12 viewers asked for the link"
+
+
+def test_events_after_the_replay_are_left_out_and_said():
+    events = read_events(DATA / "thin_pitch.events.json")
+    signals = live_signals([], named([100.0], "pebble"), events, 90.0)
+    assert signals.proposals == [] and signals.notes[0].endswith("after the replay's end (1:30) left out")
