@@ -292,7 +292,7 @@ def export_replay(manifest: Manifest, replay_dir: Path, formats: Sequence[str],
         target.parent.mkdir(parents=True, exist_ok=True)
         try:
             _write(timeline, fmt, target, timing)
-        except (ExportError, otio.exceptions.OTIOError) as exc:
+        except (ExportError, otio.exceptions.OTIOError, ValueError) as exc:  # ValueError: no timecode at this rate
             result.notes.append(f"{fmt}: not written: {exc}")
             log.warning("%s: %s: not written: %s", manifest.slug, fmt, exc)
             continue

@@ -224,3 +224,27 @@ def test_demo_run_with_its_events_file_boosts_the_lamp_for_its_cart_spike(demo_r
     assert boosted["aurora-watch"] == ["12 viewers asked for the link"]
     assert boosted["lumo-lamp"][0].startswith("add-to-cart spike x")
     assert "breeze-fan" not in boosted
+
+
+def test_manifest_without_rational_rate_and_without_its_source(tmp_path, ffmpeg):
+    """A manifest from before `frame_rate` (only the rounded fps) whose replay has moved: the
+    rate 29.97 is read as 30000/1001, and the missing file is said, not hidden."""
+    video = make_video(ffmpeg, tmp_path / "moved.mp4", seconds=6.0, rate="30000/1001")  # type: ignore[arg-type]
+    manifest = synthetic_manifest(video, [(1.0, 5.0)])
+    manifest.media.frame_rate = None
+    video.unlink()
+    result = export_replay(manifest, tmp_path / "moved", ["otio", "fcp7"])
+    assert result.rate == "30000/1001"
+    assert any("not found: editors will ask to relink it" in note for note in result.notes)
+    assert_ranges_match(manifest, tmp_path / "moved", Fraction(30000, 1001), formats=("otio", "fcp7"))
+
+
+def test_edl_at_a_rate_timecode_lacks_is_skipped_with_a_note(tmp_path, ffmpeg):
+    video = make_video(ffmpeg, tmp_path / "slow.mp4", seconds=6.0, rate=15)
+    manifest = synthetic_manifest(video, [(1.0, 5.0)])
+    result = export_replay(manifest, tmp_path / "slow", list(FORMATS))
+    # FCP 7 XML carries SMPTE timecode too: at 15 fps its adapter refuses, and says so.
+    assert set(result.files) == {"otio", "fcpx"}
+    assert any(note.startswith("edl: not written: an EDL is written in SMPTE timecode") for note in result.notes)
+    assert any(note.startswith("fcp7: not written: SMPTE timecode does not support") for note in result.notes)
+    assert_ranges_match(manifest, tmp_path / "slow", Fraction(15), formats=("otio", "fcpx"))
