@@ -93,10 +93,11 @@ class Spike:
     baseline: float  # the usual count per bin around it
     ratio: float  # count / baseline
     z: float
+    first: float = 0.0  # the run's first event: when the surge began, what a reason names
 
     @property
     def reason(self) -> str:
-        return f"{SPIKE_NAMES[self.kind]} spike x{self.ratio:.0f} at {clock(self.peak)}"
+        return f"{SPIKE_NAMES[self.kind]} spike x{self.ratio:.0f} at {clock(self.first)}"
 
 
 @dataclass
@@ -341,9 +342,11 @@ def find_spikes(events: Sequence[Event], duration: float, settings: EventSetting
         for run in _runs(flagged):
             peak = max(run, key=lambda item: counts[item[0]])
             i = peak[0]
-            spikes.append(Spike(kind=kind, start=run[0][0] * width, end=(run[-1][0] + 1) * width, peak=i * width,
+            start, end = run[0][0] * width, (run[-1][0] + 1) * width
+            first = min(e.time for e in events if e.kind == kind and start <= e.time < end)
+            spikes.append(Spike(kind=kind, start=start, end=end, peak=i * width,
                                 count=counts[i], baseline=round(peak[2], 3), ratio=round(counts[i] / peak[2], 1),
-                                z=round(peak[1], 1)))
+                                z=round(peak[1], 1), first=round(first, 3)))
     return sorted(spikes, key=lambda s: (s.peak, s.kind))
 
 

@@ -123,7 +123,7 @@ def test_demo_replay_events_boost_the_presentations_that_sold():
     assert set(boosts) == {0, 1}  # the Breeze fan sold as usual: no boost
     assert boosts[0].reasons == ["12 viewers asked for the link"] and boosts[0].amount == 1.0
     (reason,) = boosts[1].reasons  # 30 "link?" from one spammer count as one viewer: no intent boost
-    assert reason.startswith("add-to-cart spike x") and reason.endswith(" at 0:50")
+    assert reason.startswith("add-to-cart spike x") and reason.endswith(" at 0:51")  # the first of the 15 carts
     assert boosts[1].amount == 1.5
     # 15 buyers, plus one who clicked 10 times: counted once.
     (spike,) = [s for s in signals.spikes if s.kind == "add_to_cart"]
