@@ -270,6 +270,8 @@ def export_replay(manifest: Manifest, replay_dir: Path, formats: Sequence[str],
     A format that cannot hold this replay (an EDL at a rate timecode lacks) is skipped with a
     note; the others are still written."""
     began = time.perf_counter()
+    if not formats:  # `[export] formats = []`, the default: nothing asked, nothing written
+        return ExportResult(slug=manifest.slug)
     formats = parse_formats(list(formats))
     source = (source or resolve_source(manifest, replay_dir)).resolve()
     result = ExportResult(slug=manifest.slug)

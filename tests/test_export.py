@@ -178,6 +178,7 @@ def test_constant_rate_source_is_not_called_variable(tmp_path, ffmpeg):
     manifest = synthetic_manifest(video, [(0.2, 3.0)])
     result = export_replay(manifest, tmp_path / manifest.slug, ["otio"])
     assert not result.variable_frame_rate and result.rate == "25" and result.notes == []
+    assert export_replay(manifest, tmp_path / "none", []).files == {} and not (tmp_path / "none").exists()
 
 
 def test_export_formats_setting_is_checked(tmp_path):
