@@ -245,6 +245,30 @@ def serve_command(out, port, host) -> None:
         raise click.ClickException(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
 
 
+@main.command("export")
+@click.argument("out", type=click.Path(file_okay=False, exists=True, path_type=Path))
+@click.option("--format", "formats", default="otio,fcp7,fcpx,edl", show_default=True, metavar="FORMATS",
+              help="Comma-separated: otio, fcp7 (.xml: Premiere, Resolve), fcpx (.fcpxml: Final Cut), edl (CMX 3600).")
+@click.option("--source-root", type=click.Path(file_okay=False, exists=True, path_type=Path),
+              help="Folder the replays' relative input paths start from. Default: here, then the folder above OUT.")
+def export_command(out: Path, formats: str, source_root: Path | None) -> None:
+    """Write editor timelines of every replay under OUT (a `highlights run` output folder):
+    OUT/<slug>/export/<slug>.otio|.xml|.fcpxml|.edl, the clips as ranges of the source replay.
+    """
+    # Imported here: OpenTimelineIO is needed by this command only.
+    from .export import ExportError, export_batch, parse_formats
+
+    try:
+        results = export_batch(out, parse_formats(formats), source_root)
+    except ExportError as exc:
+        raise click.UsageError(str(exc)) from None
+    for result in results:
+        written = ", ".join(Path(path).name for path in result.files.values()) or "nothing"
+        click.echo(f"{result.slug}: {written} at {result.rate} fps in {result.seconds:.2f}s")
+        for note in result.notes:
+            click.echo(f"  {note}")
+
+
 @main.command("lint-subs")
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path), metavar="FILE...")
 @click.option("--vertical", "upright", is_flag=True, help="Use the limits for vertical clips (one line per cue).")

@@ -149,6 +149,12 @@ class TranslationSettings:
 
 
 @dataclass
+class ExportSettings:
+    # Editor timelines written after the clips (highlights.export): any of otio, fcp7, fcpx, edl.
+    formats: list[str] = field(default_factory=list)
+
+
+@dataclass
 class Settings:
     name: str = "default"
     languages: list[str] = field(default_factory=lambda: list(LANGUAGES))
@@ -159,10 +165,13 @@ class Settings:
     clips: ClipSettings = field(default_factory=ClipSettings)
     subtitles: SubtitleSettings = field(default_factory=SubtitleSettings)
     translation: TranslationSettings = field(default_factory=TranslationSettings)
+    export: ExportSettings = field(default_factory=ExportSettings)
 
 
 CLIP_MODES = ("copy", "exact", "vertical")
 TRANSLATION_ENGINES = ("argos", "apertium", "whisper")
+# highlights.export.FORMATS's names, kept here so that config does not import OpenTimelineIO
+EXPORT_FORMATS = ("otio", "fcp7", "fcpx", "edl")
 
 
 def pipelines_dir() -> Path:
@@ -303,5 +312,8 @@ def validate(settings: Settings) -> None:
     translation = settings.translation
     if translation.pivot not in LANGUAGES:
         raise ConfigError(f"translation: unknown pivot language {translation.pivot!r}; supported: {', '.join(LANGUAGES)}")
+    unknown_formats = [f for f in settings.export.formats if f not in EXPORT_FORMATS]
+    if unknown_formats:
+        raise ConfigError(f"export: unknown format(s) {', '.join(unknown_formats)}; choose {', '.join(EXPORT_FORMATS)}")
     if not isinstance(translation.keep, list) or not all(isinstance(k, str) for k in translation.keep):
         raise ConfigError("translation: keep must be a list of names")

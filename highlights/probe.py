@@ -55,6 +55,7 @@ def probe(path: str | Path) -> MediaInfo:
             info.width, info.height = video.codec_context.width, video.codec_context.height
             rate = video.average_rate or video.guessed_rate or video.base_rate
             info.fps = round(float(rate), 3) if rate else None
+            info.frame_rate = f"{rate.numerator}/{rate.denominator}" if rate else None
             info.rotation = _first_frame_rotation(container, video, path)
             if not info.width or not info.height:
                 raise MediaError(f"{path}: video stream has no picture size")

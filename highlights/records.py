@@ -83,6 +83,10 @@ class MediaInfo:
     audio_codec: str | None = None
     audio_streams: int = 0
     sample_rate: int | None = None
+    # The exact rate as a fraction ("30000/1001"): `fps` is rounded, and editor timelines
+    # (highlights.export) need the rate the frames really come at.
+    frame_rate: str | None = None
+    variable_frame_rate: bool | None = None  # None: not checked (the probe reads no packets)
 
     @property
     def display_size(self) -> tuple[int, int] | None:
