@@ -65,6 +65,9 @@ def main() -> None:
               help="copy: lossless, edges on keyframes; exact: re-encoded, frame-exact; vertical: 9:16 1080x1920.")
 @click.option("--pipeline", metavar="NAME|FILE", default="default", show_default=True,
               help=f"Pipeline preset ({', '.join(preset_names())}) or a TOML file.")
+@click.option("--events", "events", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Live-room events (CSV or JSON: time,kind,text,user) for every input. Default: each "
+                   "replay's <name>.events.csv|json beside it, if any.")
 @click.option("--device", type=click.Choice(["auto", "cpu", "cuda"]),
               help="Where Whisper runs: auto (a CUDA GPU when CTranslate2 sees one, else the CPU), cpu or cuda.")
 @click.option("--jobs", type=click.IntRange(min=1), default=1, show_default=True,
@@ -78,7 +81,7 @@ def main() -> None:
 @click.option("--log-format", type=click.Choice(["auto", "plain", "json"]), default="auto", show_default=True,
               help="auto: progress bars on a terminal, plain lines otherwise; json: one JSON object a line.")
 @click.option("--debug", is_flag=True, help="Log details and tracebacks of failures.")
-def run(inputs, out, catalog, languages, language, model, clip_mode, pipeline, device, jobs, force, scheduler, quiet,
+def run(inputs, out, catalog, languages, language, model, clip_mode, pipeline, events, device, jobs, force, scheduler, quiet,
         log_format, debug) -> None:
     """Process replays: INPUT is a video file, a folder (searched for videos) or a glob.
 
@@ -118,7 +121,7 @@ def run(inputs, out, catalog, languages, language, model, clip_mode, pipeline, d
 
     reporter.open(sum(1 for _ in expand_inputs(list(inputs))[0]))
     try:
-        result = run_batch(list(inputs), out, settings, catalog, jobs, reporter, force, scheduler)
+        result = run_batch(list(inputs), out, settings, catalog, jobs, reporter, force, scheduler, events)
     except KeyboardInterrupt:
         reporter.close()
         click.echo(f"Interrupted. What finished is kept; run the same command again to resume. "

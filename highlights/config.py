@@ -19,7 +19,6 @@ from typing import Any
 from .languages import LANGUAGES
 
 
-
 class ConfigError(ValueError):
     pass
 

@@ -58,13 +58,15 @@ def run_batch(
     on_event: Callable[[str, dict], None] | None = None,
     force: Iterable[str] = (),
     scheduler: str | None = None,
+    events_path: Path | None = None,
 ) -> BatchResult:
     """Process every replay the inputs name; one failure never stops the others.
 
     `jobs` > 1 runs replays in that many local processes; `scheduler` (a Dask distributed
     scheduler address) runs them on a cluster whose workers see the same paths. Either way
     the outputs are those of a one-by-one run. Ctrl-C stops after recording what is done;
-    finished stages are reused by the next run."""
+    finished stages are reused by the next run.  `events_path` is a live-room events file for
+    every input (else each replay's `<name>.events.csv|json`, if any)."""
     emit = on_event or (lambda kind, data: None)
     out.mkdir(parents=True, exist_ok=True)
     remove_stale_temporaries(out, recursive=False)
@@ -89,7 +91,7 @@ def run_batch(
             log.warning("could not update the batch index: %s", _one_line(exc))
 
     _write_batch_files(out, result)
-    args = (out, settings, catalog_path, shared_catalog)
+    args = (out, settings, catalog_path, shared_catalog, events_path)
     try:
         if scheduler:
             _run_on_cluster(scheduler, tasks, args, force, emit, record)
@@ -99,7 +101,7 @@ def run_batch(
             for index, (source, folder) in enumerate(tasks):
                 emit("start", {"input": str(source)})
                 on_stage = lambda name, s=source: emit("stage", {"input": str(s), "stage": name})  # noqa: E731
-                record(index, _process_one(source, folder, *args, on_stage, force))
+                record(index, _process_one(source, folder, *args, on_stage=on_stage, force=force))
     except KeyboardInterrupt:
         for index, (source, folder) in enumerate(tasks):
             if index not in done:
@@ -132,7 +134,7 @@ def _worker_settings(settings: Settings, workers: int) -> Settings:
 def _run_in_processes(jobs, tasks, args, force, emit, record) -> None:
     from concurrent.futures import ProcessPoolExecutor, as_completed
 
-    out, settings, catalog_path, shared_catalog = args
+    out, settings, catalog_path, shared_catalog, events_path = args
     settings = _worker_settings(settings, jobs)
     # Fresh interpreters, not forks: a fork of a process whose CTranslate2/OpenMP threads are
     # running (the model is cached once loaded) deadlocks in the child.
@@ -141,7 +143,7 @@ def _run_in_processes(jobs, tasks, args, force, emit, record) -> None:
         for index, (source, folder) in enumerate(tasks):
             emit("start", {"input": str(source)})
             futures[pool.submit(_process_one, source, folder, out, settings, catalog_path, shared_catalog,
-                                None, force)] = index
+                                events_path, None, force)] = index
         try:
             for future in as_completed(futures):
                 record(futures[future], future.result())
@@ -156,7 +158,7 @@ def _run_on_cluster(address, tasks, args, force, emit, record) -> None:
     except ImportError:
         raise RuntimeError("--scheduler needs Dask distributed: pip install 'highlights[cluster]'") from None
 
-    out, settings, catalog_path, shared_catalog = args
+    out, settings, catalog_path, shared_catalog, events_path = args
     with Client(address) as client:
         workers = client.scheduler_info().get("workers", {})
         threads = min((w.get("nthreads", 1) for w in workers.values()), default=1)
@@ -166,21 +168,22 @@ def _run_on_cluster(address, tasks, args, force, emit, record) -> None:
         for index, (source, folder) in enumerate(tasks):
             emit("start", {"input": str(source)})
             future = client.submit(_process_one, source, folder, out, settings, catalog_path, shared_catalog,
-                                   None, force, pure=False, key=f"replay-{index}-{folder.name}")
+                                   events_path, None, force, pure=False, key=f"replay-{index}-{folder.name}")
             futures[future] = index
         for future in as_completed(futures):
             record(futures[future], future.result())
 
 
 def _process_one(source: Path, folder: Path, out: Path, settings: Settings, catalog_path: Path | None,
-                 shared_catalog: list[Product] | None, on_stage=None, force: Iterable[str] = ()) -> ReplayResult:
+                 shared_catalog: list[Product] | None, events_path: Path | None = None, on_stage=None,
+                 force: Iterable[str] = ()) -> ReplayResult:
     entry = BatchEntry(input=str(source), status="failed", dir=folder.relative_to(out).as_posix())
     try:
         catalog, path = shared_catalog, catalog_path
         if catalog is None:
             path = find_catalog(source)
             catalog = load_catalog(path) if path else []
-        manifest = process_replay(source, folder, settings, catalog, path, on_stage, force)
+        manifest = process_replay(source, folder, settings, catalog, path, on_stage, force, events_path)
     except EXPECTED_ERRORS as exc:
         entry.error = _one_line(exc)
         if not entry.error.startswith(str(source)) and not isinstance(exc, CatalogError):

@@ -305,6 +305,9 @@ class Manifest:
     # what a user should know about this replay although it succeeded
     warnings: list[str] = field(default_factory=list)
     highlights_version: str = ""
+    chapters: dict[str, str] = field(default_factory=dict)  # "txt" (YouTube) / "vtt" -> path
+    exports: dict[str, str] = field(default_factory=dict)  # editor timeline format -> path
+    events: dict[str, Any] | None = None  # the live-room events file read: source, count, error
 
 
 @dataclass

@@ -21,10 +21,12 @@ from typing import Any
 from . import __version__
 from .audio import audio_windows
 from .captions import Overlay
+from .chapters import write_chapters
 from .clips import clip_extension, cut_clip, make_thumbnail, thumbnail_time
 from .config import Settings
 from .decisions import Decisions, apply_decisions, read_decisions
 from .decisions import to_json as decisions_json
+from .events import EventsOutcome, apply_signals, live_signals, load_events
 from .files import read_json, remove_stale_temporaries, sha256_file, unique_slug, write_json
 from .mentions import candidate_products, find_candidates, find_mentions
 from .models import ModelSource, resolve_model
@@ -66,6 +68,17 @@ class Replay:
     # reuses each clip whose plan and files are unchanged.
     stored: Mapping[str, Any] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)  # said by a stage, shown in the manifest
+    events_path: Path | None = None  # --events; else `<replay>.events.csv|json` beside it, if any
+
+    @cached_property
+    def events(self) -> EventsOutcome:
+        """The live room's events (chat, add-to-cart...); a malformed file is one warning and
+        the replay goes on without them."""
+        outcome = load_events(self.source, self.events_path)
+        if outcome.error:
+            log.warning("%s", outcome.error)
+            self.warnings.append(f"{outcome.error}; processed without live-room events")
+        return outcome
 
     @cached_property
     def identity(self) -> dict:
@@ -117,7 +130,12 @@ def _select(replay: Replay, results: Mapping[str, Any]) -> Selection:
     media, transcript, scan = results["probe"], results["transcribe"], results["scenes"]
     mentions, products, settings = results["mentions"], replay.products(results), replay.settings
     cuts = list(scan.cuts)
-    highlights = select_highlights(transcript, mentions, products, cuts, settings.selection)
+
+    def choose(cuts: list[float]) -> list[Highlight]:
+        chosen = select_highlights(transcript, mentions, products, cuts, settings.selection)
+        return _with_live_signals(replay, chosen, mentions, products, media.duration)
+
+    highlights = choose(cuts)
     if scan.unchecked and highlights:
         regions = edge_regions(highlights, transcript.words, media.duration, settings.selection)
         # Only the part of a stretch inside a region: keyframes can be far apart.
@@ -125,8 +143,21 @@ def _select(replay: Replay, results: Mapping[str, Any]) -> Selection:
                 if t0 < high and low < t1]
         cuts = sorted(set(cuts) | set(check_stretches(replay.source, media, settings.scenes, near)))
         if cuts != scan.cuts:
-            highlights = select_highlights(transcript, mentions, products, cuts, settings.selection)
+            highlights = choose(cuts)
     return Selection(highlights, cuts)
+
+
+def _with_live_signals(replay: Replay, highlights: list[Highlight], mentions: list[Mention],
+                       products: list[Product], duration: float) -> list[Highlight]:
+    """Spikes of add-to-cart, purchases and buying questions in the live room raise the
+    presentations they answer, and a stretch that sold strongly with few words becomes a
+    highlight of its own; the best `max_clips` are kept, in time order."""
+    events = replay.events.events
+    if not events:
+        return highlights
+    signals = live_signals(highlights, mentions, events, duration, {p.id: p.name for p in products})
+    ranked = sorted(apply_signals(highlights, signals), key=lambda h: -h.score)
+    return sorted(ranked[: replay.settings.selection.max_clips], key=lambda h: h.start)
 
 
 def _clips(replay: Replay, results: Mapping[str, Any]) -> list[Clip]:
@@ -290,7 +321,7 @@ STAGES: tuple[Stage[Replay, Any], ...] = (
           alongside="transcribe"),
     Stage("mentions", list[Mention], _mentions, needs=("transcribe",), settings=("mentions",), inputs=("catalog",)),
     Stage("selection", Selection, _select, needs=("probe", "transcribe", "scenes", "mentions"),
-          settings=("selection", "scenes"), inputs=("source", "catalog")),
+          settings=("selection", "scenes"), inputs=("source", "catalog", "events")),
     # A reviewer's decisions.json enters the key: a rejected clip goes, a moved edge is cut
     # again; each untouched clip is reused (`Clip.plan`).
     Stage("clips", list[Clip], _clips, needs=("probe", "transcribe", "mentions", "selection"),
@@ -311,6 +342,7 @@ def process_replay(
     catalog_path: Path | None = None,
     on_stage: Callable[[str], None] | None = None,
     force: Iterable[str] = (),
+    events_path: Path | None = None,
 ) -> Manifest:
     """All stages for one replay, writing into `folder`; returns its manifest.
 
@@ -321,11 +353,13 @@ def process_replay(
     folder.mkdir(parents=True, exist_ok=True)
     remove_stale_temporaries(folder)  # one replay is written by one process at a time
     store = StageStore(folder, force)
-    replay = Replay(source, folder, settings, list(catalog or []), stored=copy.deepcopy(store.state))
+    replay = Replay(source, folder, settings, list(catalog or []), stored=copy.deepcopy(store.state),
+                    events_path=events_path)
     run = run_stages(STAGES, replay, store, settings, inputs={
         "source": lambda: replay.identity,
         "decisions": lambda: decisions_json(read_decisions(folder)[0]),
         "catalog": lambda: replay.catalog,
+        "events": lambda: replay.events.events,
         "model": lambda: replay.model.identity,
         "translation": lambda: translation_fingerprint(settings.translation),
     }, on_stage=on_stage)
@@ -347,12 +381,22 @@ def process_replay(
         highlights_version=__version__,
     )
     manifest.warnings.extend([*_warnings(media, transcript), *replay.warnings])
+    manifest.events = replay.events.summary() if replay.events.source else None
     results["subtitles"].apply(manifest)
 
     if on_stage:
         on_stage("recap")
     pages_began = time.perf_counter()
     manifest.timings = dict(run.timings)
+    chapters = write_chapters(manifest, folder)
+    manifest.chapters = dict(chapters.files)
+    manifest.warnings.extend(chapters.warnings)
+    if settings.export.formats and manifest.clips:
+        from .export import export_replay  # OpenTimelineIO, only when a preset asks for timelines
+
+        export = export_replay(manifest, folder, settings.export.formats, source)
+        manifest.exports = dict(export.files)
+        manifest.warnings.extend(export.notes)
     write_replay_pages(folder, manifest, settings.subtitles, transcript, source)
     manifest.timings["recap"] = round(time.perf_counter() - pages_began, 3)
     # Wall time, not the sum: scenes run beside the transcription.
