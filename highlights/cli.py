@@ -230,7 +230,8 @@ def lint_subs(files, upright, max_chars, max_lines, pipeline) -> None:
     from dataclasses import replace
 
     from .lint import lint_file
-    from .subtitles import SubtitleFileError, vertical
+    from .subfiles import SubtitleFileError
+    from .subtitles import vertical
 
     rules = _subtitle_settings(pipeline)
     rules = vertical(rules) if upright else rules

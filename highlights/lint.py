@@ -8,7 +8,7 @@ from pathlib import Path
 
 from .config import SubtitleSettings
 from .records import Cue
-from .subtitles import read_cues
+from .subfiles import read_cues
 
 TOLERANCE = 1e-3  # files store milliseconds
 

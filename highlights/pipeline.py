@@ -274,7 +274,7 @@ def _cut_clips(source, media, folder, highlights, mentions, settings: Settings, 
         overlay = None
         if mode == "vertical":
             product = catalog.get(highlight.products[0]) if highlight.products else None
-            overlay = Overlay(words=words, subtitles=settings.subtitles, product=product,
+            overlay = Overlay(words=words, subtitles=settings.subtitles, product=product, language=transcript.language,
                               script=clips_dir / f"{clip_id}.captions.ass")
         cut = cut_clip(source, media, highlight.start, highlight.end, target, settings.clips, threads=threads,
                        overlay=overlay)
@@ -313,7 +313,7 @@ def _write_all_subtitles(transcript: Transcript, manifest: Manifest, folder: Pat
     names = [name for product in manifest.products for name in product.names] + list(settings.translation.keep)
     rules, ass = settings.subtitles, settings.subtitles.ass
     for language, words in tracks.words.items():
-        cues = build_cues(words, rules, duration=manifest.duration, keep_together=names)
+        cues = build_cues(words, rules, duration=manifest.duration, keep_together=names, language=language)
         problems = lint_cues(cues, rules)
         if problems:  # e.g. a translation too long for the time the speaker took
             log.warning("%s: %d of %d %s subtitles break a rule, first %s; `highlights lint-subs` lists them",
@@ -325,7 +325,7 @@ def _write_all_subtitles(transcript: Transcript, manifest: Manifest, folder: Pat
             upright = clip.mode == "vertical"
             inside = [w for w in words if w.start >= clip.start and w.end <= clip.end]
             cues = build_cues(inside, vertical(rules) if upright else rules, offset=clip.start,
-                              duration=clip.end - clip.start, keep_together=names)
+                              duration=clip.end - clip.start, keep_together=names, language=language)
             paths = write_subtitles(cues, folder / "clips" / f"{clip.id}.{language}", ass,
                                     VERTICAL_SIZE if upright else manifest.media.display_size)
             clip.subtitles[language] = _subtitle_record(paths, folder)

@@ -26,7 +26,7 @@ from pathlib import Path
 import defusedxml.ElementTree as SafeET
 import pysubs2
 
-from . import __version__, subtitles
+from . import __version__, subfiles
 from .captions import CaptionStyle, build_script, caption_cues
 from .config import SubtitleSettings
 from .edits import EDITED_DIRECTLY, EditRecord, EditState, edit_state, now_iso, record_edits, write_human
@@ -34,6 +34,7 @@ from .files import read_json, write_text
 from .lint import lint_cues
 from .records import Cue, Manifest, SubtitleFiles, Transcript, Word, from_dict
 from .subtitles import break_lines, to_ssafile, vertical
+from .text import join_words
 
 XLIFF_NS = "urn:oasis:names:tc:xliff:document:1.2"
 HL_NS = "urn:highlights:review:1"
@@ -127,7 +128,7 @@ def current_version(folder: Path, files: SubtitleFiles) -> str:
 
 def read_cues(path: Path) -> list[Cue]:
     try:
-        cues = subtitles.read_cues(path)
+        cues = subfiles.read_cues(path)
     except FileNotFoundError:
         raise ReviewError(f"{path}: subtitle file is missing") from None
     except (OSError, ValueError, pysubs2.Pysubs2Error) as exc:  # ValueError: a wrong encoding, too
@@ -197,7 +198,7 @@ def _transcript_words(folder: Path) -> list[Word]:
 
 
 def _heard(words: list[Word], start: float, end: float) -> str:
-    return one_line([w.text for w in words if start <= (w.start + w.end) / 2 < end])
+    return join_words([w for w in words if start <= (w.start + w.end) / 2 < end])
 
 
 def align_sources(targets: list[Cue], sources: list[Cue]) -> list[str]:

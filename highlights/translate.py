@@ -40,6 +40,7 @@ from .files import sha256_file
 from .models import cache_dir
 from .records import Product, Sentence, Transcript, Word
 from .subtitles import SENTENCE_END, timed_words
+from .text import join_words
 from .text import sentences as split_sentences
 
 log = logging.getLogger("highlights")
@@ -563,7 +564,7 @@ def translation_units(transcript: Transcript | list[Word]) -> list[Sentence]:
 
 def _cut(words: list[Word]) -> list[Sentence]:
     if len(words) <= MAX_UNIT_WORDS:
-        return [Sentence(words[0].start, words[-1].end, "".join(w.text for w in words).strip(), list(words))]
+        return [Sentence(words[0].start, words[-1].end, join_words(words), list(words))]
     middle = len(words) / 2
 
     def score(index: int) -> float:  # clause punctuation or a pause near the middle

@@ -71,9 +71,13 @@ def _fold(word: str) -> str:
 
 @functools.lru_cache(maxsize=32)
 def typography(code: str | None) -> Typography:
-    """The typography of language `code` (neutral rules for None or an unknown code)."""
+    """The typography of language `code`.  None or an unknown code: Whisper's spacing only,
+    with the weak words and units of every language (text of an unknown language still
+    should not break after "the" or "de", nor between "49" and "dollars")."""
     if not code or code not in languages.registry():
-        return Typography(code or "")
+        known = [typography(c) for c in languages.codes()]
+        return Typography(code or "", weak_words=frozenset().union(*(t.weak_words for t in known)),
+                          units=tuple(dict.fromkeys(u for t in known for u in t.units)))
     language = languages.get(code)
     table = language.table("typography")
     # A unit of several words ("pour cent", "per cent") is recognised by its first word.

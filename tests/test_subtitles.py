@@ -11,7 +11,8 @@ from highlights.cli import main
 from highlights.config import SubtitleSettings
 from highlights.lint import lint_cues
 from highlights.records import Cue, Transcript, Word, from_dict
-from highlights.subtitles import (LEAD_IN, MAX_DELAY, break_lines, build_cues, read_cues, timed_words, vertical,
+from highlights.subfiles import read_cues
+from highlights.subtitles import (LEAD_IN, MAX_DELAY, break_lines, build_cues, timed_words, vertical,
                                   write_subtitles)
 
 RULES = SubtitleSettings()
