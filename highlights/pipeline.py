@@ -304,7 +304,7 @@ def _cut_clips(source, media, folder, highlights, mentions, settings: Settings, 
 
 def _write_all_subtitles(transcript: Transcript, manifest: Manifest, folder: Path, settings: Settings) -> None:
     from .clips import VERTICAL_SIZE
-    from .lint import lint_cues
+    from .lint import lint_cues, speech_spans
     from .subtitles import vertical
     from .translate import subtitle_tracks
 
@@ -314,7 +314,7 @@ def _write_all_subtitles(transcript: Transcript, manifest: Manifest, folder: Pat
     rules, ass = settings.subtitles, settings.subtitles.ass
     for language, words in tracks.words.items():
         cues = build_cues(words, rules, duration=manifest.duration, keep_together=names, language=language)
-        problems = lint_cues(cues, rules)
+        problems = lint_cues(cues, rules, language, speech_spans(words), manifest.duration)
         if problems:  # e.g. a translation too long for the time the speaker took
             log.warning("%s: %d of %d %s subtitles break a rule, first %s; `highlights lint-subs` lists them",
                         manifest.slug, len({p.cue for p in problems}), len(cues), language, problems[0])
