@@ -43,7 +43,7 @@ LEAD_IN = 0.4  # a cue may appear this much before its first word when it needs 
 MAX_DELAY = 0.5  # ... and this much after it, to give the cue before it time to be read
 PAUSE_MATCHED = 0.25  # a pause this long in the original is kept in a translation's timing
 GLUE = 100.0  # cost of breaking inside a protected name
-WEAK = 60.0  # cost of ending a line or a cue on a weak word ("the", "de", "и"): only when nothing else fits
+WEAK = 200.0  # cost of ending a line or a cue on a weak word ("the", "de", "и"): only when nothing else fits
 
 
 @dataclass
@@ -327,11 +327,36 @@ def _retime(cues: list[Cue], s: SubtitleSettings, duration: float | None) -> lis
                 cue.end = limit
                 cue.start = min(cue.start, max(0.0, cue.end - need(cue)))
             limit = cue.start - gap
+        _share_tail(cues, spoken, s, duration, gap)
     for cue in cues:
         cue.start, cue.end = round(cue.start, 2), round(cue.end, 2)
         if cue.end <= cue.start:
             cue.end = round(cue.start + 0.01, 2)  # never a zero or negative duration
     return cues
+
+
+def _share_tail(cues: list[Cue], spoken: list[float], s: SubtitleSettings, duration: float, gap: float) -> None:
+    """Speech too fast up to the very end of the media: pulling the cues inside `duration`
+    one after another squeezes the earliest of them to nothing (a 10 ms cue).  Then the cues
+    that touch each other up to the end share that stretch instead, each the time it needs
+    (its length at `max_cps`, at least `min_duration`) scaled down alike, so every one stays
+    readable and in order."""
+    if not cues or all(c.end - c.start >= s.min_duration for c in cues):
+        return
+    first = len(cues) - 1
+    while first > 0 and cues[first].start - cues[first - 1].end <= gap + 1e-3:
+        first -= 1
+    chain = cues[first:]
+    begin = max(cues[first - 1].end + gap if first else 0.0, min(chain[0].start, spoken[first] - LEAD_IN), 0.0)
+    room = duration - begin - gap * (len(chain) - 1)
+    needs = [min(s.max_duration, max(s.min_duration, _chars(c) / s.max_cps)) for c in chain]
+    if room <= 0 or sum(needs) <= room:
+        return
+    scale = room / sum(needs)
+    time = begin
+    for cue, need in zip(chain, needs):
+        cue.start, cue.end = time, time + need * scale
+        time = cue.end + gap
 
 
 def _chars(cue: Cue) -> int:
