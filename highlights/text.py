@@ -96,9 +96,9 @@ def _joins(before: str, text: str, spaced: bool, rules: Typography) -> bool:
 
 
 def _spaced_punctuation(text: str, rules: Typography) -> bool:
-    """A word that is only punctuation (" ?", " !", " ,") belongs to the word before it."""
-    return bool(rules.space_before) and bool(re.fullmatch(r"[?!:;]+[\"»”)\]]*", text)) or \
-        bool(re.fullmatch(r"[,.…%)\]»”]+", text))
+    """A word that is only closing punctuation (" ?", " !", " ,", " %") belongs to the word
+    before it (in French with a no-break space before ? ! : ;)."""
+    return bool(re.fullmatch(r"[?!:;,.…%)\]»”]+[\"»”)\]]*", text))
 
 
 def _french(text: str, rules: Typography) -> str:
