@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import math
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -109,14 +110,15 @@ def chars_per_line(style: CaptionStyle) -> int:
 
 
 def caption_cues(words: list[Word], start: float, end: float, subtitles: SubtitleSettings,
-                 style: CaptionStyle, language: str | None = None) -> list[Cue]:
+                 style: CaptionStyle, language: str | None = None, keep_together: Iterable[str] = ()) -> list[Cue]:
     """One-line cues for the words spoken inside [start, end], timed from the clip's start:
     the subtitles' phrase rules (Whisper's joins, numbers with their unit, no caption ending
-    on a weak word of `language`, sentence ends end a caption) with one line of the width
-    the font allows."""
+    on a weak word of `language`, sentence ends end a caption, `keep_together` names kept
+    on one caption) with one line of the width the font allows."""
     inside = [w for w in words if w.start >= start and w.end <= end]
     one_line = replace(subtitles, max_lines=1, max_chars_per_line=chars_per_line(style))
-    return build_cues(inside, one_line, offset=start, duration=end - start, language=language)
+    return build_cues(inside, one_line, offset=start, duration=end - start, language=language,
+                      keep_together=keep_together)
 
 
 def build_script(cues: list[Cue], style: CaptionStyle, duration: float,

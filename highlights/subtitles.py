@@ -215,7 +215,9 @@ def _segment(tokens: list[CueWord], s: SubtitleSettings, following: float = floa
                 cost += layout
             # Short sentences may share a line ("Thank you. See you next week."); longer ones
             # each get a cue.
-            cost += joins * (JOIN_COST if chars > s.max_chars_per_line else SHORT_JOIN_COST)
+            # A one-line caption (vertical clips) is too narrow for that: its sentences end it.
+            short = chars <= s.max_chars_per_line and s.max_lines > 1
+            cost += joins * (SHORT_JOIN_COST if short else JOIN_COST)
             if last < n:
                 cost += tokens[last - 1].after
             if chars < 12 and not (tokens[last - 1].ends and (first == 0 or tokens[first - 1].ends)):
