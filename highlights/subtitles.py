@@ -1,13 +1,20 @@
-"""Subtitles stage: cues built from word timestamps to broadcast rules, written as SRT,
-WebVTT and ASS by pysubs2.
+"""Subtitles stage: cues built from word timestamps to broadcast rules (the files are
+written by `subfiles`, with pysubs2).
+
+The units placed are display words (`text.display_words`): Whisper's words joined where it
+put no space (`C'est`, `celui-là`, `3.061.`) and the language's typography (French no-break
+space before `? ! : ;`); a number and its unit or currency are then one unit too.  Lines and
+cues break only between units, so nothing Whisper joined is ever split.
 
 Rules (all in `SubtitleSettings`): at most `max_chars_per_line` characters per line and
 `max_lines` lines, a cue lasts `min_duration`..`max_duration` seconds, reading speed aims
 at `target_cps` and stays under `max_cps`, cues are `min_gap_frames` apart and never of
 zero length.  Where a cue or a line breaks is chosen over the whole run of words (dynamic
 programming, not first-fit): sentence ends and clause punctuation are good places, pauses
-are better, after an article or a preposition is bad, and inside a number with its unit
-or inside a product name is avoided unless nothing else fits."""
+are better, a sentence end inside a cue of more than a line (or a one-line caption) is
+costly, after a weak word of the language (its `[weak_words]` in the registry: articles,
+prepositions, conjunctions) only when nothing else fits, and inside a product name is
+avoided unless nothing else fits."""
 
 from __future__ import annotations
 
@@ -18,6 +25,9 @@ from dataclasses import dataclass, replace
 
 from .config import SubtitleSettings
 from .records import Cue, Word
+
+# Writing and reading subtitle files lives in `subfiles`; these names stay importable from here.
+from .subfiles import FONT_FAMILY, to_ssafile, write_subtitles
 from .text import SENTENCE_END, display_words
 from .typography import Typography, typography
 
@@ -429,8 +439,5 @@ def timed_words(text: str, spoken: list[Word], span: tuple[float, float] | None 
     return result
 
 
-# Writing and reading subtitle files lives in `subfiles`; these names stay importable from here.
-from .subfiles import FONT_FAMILY, to_ssafile, write_subtitles  # noqa: E402
-
-__all__ = ["CueWord", "FONT_FAMILY", "break_lines", "build_cues", "timed_words", "to_ssafile", "vertical",
+__all__ = ["FONT_FAMILY", "CueWord", "break_lines", "build_cues", "timed_words", "to_ssafile", "vertical",
            "write_subtitles"]

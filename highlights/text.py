@@ -122,7 +122,7 @@ def normalize(text: str) -> str:
     """Case-folded, accents removed (but not Cyrillic й/ї, which are letters of their own;
     ё becomes е as Russian writers do), punctuation to spaces."""
     text = unicodedata.normalize("NFD", text.casefold())
-    kept = []
+    kept: list[str] = []
     for char in text:
         if unicodedata.category(char) == "Mn" and not (kept and kept[-1] in "иі" and char in "\u0306\u0308"):
             continue

@@ -99,4 +99,4 @@ def typography(code: str | None) -> Typography:
     )
 
 
-__all__ = ["Typography", "UNIT_SYMBOLS", "typography"]
+__all__ = ["UNIT_SYMBOLS", "Typography", "typography"]
