@@ -348,12 +348,14 @@ def _retime(cues: list[Cue], s: SubtitleSettings, duration: float | None) -> lis
 
 
 def _share_tail(cues: list[Cue], spoken: list[float], s: SubtitleSettings, duration: float, gap: float) -> None:
-    """Speech too fast up to the very end of the media: pulling the cues inside `duration`
-    one after another squeezes the earliest of them to nothing (a 10 ms cue).  Then the cues
-    that touch each other up to the end share that stretch instead, each the time it needs
-    (its length at `max_cps`, at least `min_duration`) scaled down alike, so every one stays
-    readable and in order."""
-    if not cues or all(c.end - c.start >= s.min_duration for c in cues):
+    """Speech fast up to the very end of the media: pulling the cues inside `duration` one
+    after another squeezes the earliest of them below the shortest duration (down to a 10 ms
+    cue).  Then the cues that touch each other up to the end share that stretch instead: each
+    keeps the time it had or needs (its length at `max_cps`, at least `min_duration`), what
+    does not fit taken from the time beyond the need, and only when even the needs do not fit
+    are they all scaled down alike; so every cue stays readable, in order."""
+    shortest = s.min_duration + 0.012  # times are rounded to centiseconds later (ASS)
+    if not cues or all(c.end - c.start >= shortest - 0.006 for c in cues):
         return
     first = len(cues) - 1
     while first > 0 and cues[first].start - cues[first - 1].end <= gap + 1e-3:
@@ -361,13 +363,19 @@ def _share_tail(cues: list[Cue], spoken: list[float], s: SubtitleSettings, durat
     chain = cues[first:]
     begin = max(cues[first - 1].end + gap if first else 0.0, min(chain[0].start, spoken[first] - LEAD_IN), 0.0)
     room = duration - begin - gap * (len(chain) - 1)
-    needs = [min(s.max_duration, max(s.min_duration, _chars(c) / s.max_cps)) for c in chain]
-    if room <= 0 or sum(needs) <= room:
+    needs = [min(s.max_duration, max(shortest, _chars(c) / s.max_cps + 0.012)) for c in chain]
+    if room <= 0:
         return
-    scale = room / sum(needs)
+    shares = [max(c.end - c.start, need) for c, need in zip(chain, needs)]
+    if sum(shares) > room:
+        if sum(needs) >= room:
+            shares = [need * room / sum(needs) for need in needs]
+        else:
+            spare = (room - sum(needs)) / sum(share - need for share, need in zip(shares, needs))
+            shares = [need + (share - need) * spare for share, need in zip(shares, needs)]
     time = begin
-    for cue, need in zip(chain, needs):
-        cue.start, cue.end = time, time + need * scale
+    for cue, share in zip(chain, shares):
+        cue.start, cue.end = time, time + share
         time = cue.end + gap
 
 

@@ -171,3 +171,21 @@ def test_no_break_space_survives_line_breaking_and_every_file_format(tmp_path):
     paths = write_subtitles([Cue(0.0, 3.0, lines)], tmp_path / "x.fr")
     for path in paths.values():
         assert [c.lines for c in read_cues(path)] == [lines], path.suffix
+
+
+def test_fast_speech_to_the_end_of_the_media_leaves_every_cue_readable():
+    # What Whisper wrote for a real 3.7 s Polish recording (neongecko_male, "Neon, jaka jest
+    # odległość między Seattle a Krakowem?"): four one-line captions fit exactly; pulling them
+    # inside the media's end one after another used to leave the first too short.
+    words = [Word(0.0, 0.4, " Neon,"), Word(0.54, 0.82, " jaka"), Word(0.82, 1.06, " jest"),
+             Word(1.06, 1.64, " odległość"), Word(1.64, 2.0, " między"), Word(2.0, 2.56, " siatel"),
+             Word(2.56, 3.3, " akrakowym?")]
+    one_line = SubtitleSettings(max_chars_per_line=20, max_lines=1)
+    cues = build_cues(words, one_line, duration=3.7366, language="pl")
+    assert len(cues) == 4 and lint_cues(cues, one_line, "pl") == []
+    # Twice the words in the same time: the needs cannot fit; each cue still gets its share.
+    fast = [Word(round(w.start / 2, 3), round(w.end / 2, 3), w.text) for w in words]
+    fast += [Word(round(w.start / 2 + 1.85, 3), round(w.end / 2 + 1.85, 3), w.text) for w in words]
+    cues = build_cues(fast, one_line, duration=3.7366, language="pl")
+    assert min(c.end - c.start for c in cues) > 0.4
+    assert all(b.start > a.end for a, b in zip(cues, cues[1:]))
