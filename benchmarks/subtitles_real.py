@@ -62,6 +62,7 @@ def transcripts(media: Path, files: list[tuple[str, str]]) -> dict[str, dict]:
     settings = TranscribeSettings()
     cache = json.loads(CACHE.read_text(encoding="utf-8")) if CACHE.exists() else {}
     changed = False
+    found: dict[str, dict] = {}
     for name, language in files:
         key = f"{name}|{(media / name).stat().st_size}|{settings.model}|{settings.beam_size}|{settings.batch_size}"
         if key not in cache:
@@ -71,10 +72,11 @@ def transcripts(media: Path, files: list[tuple[str, str]]) -> dict[str, dict]:
                           "words": [[w.start, w.end, w.text] for w in result.words]}
             changed = True
             print(f"transcribed {name}", file=sys.stderr)
+        found[name] = cache[key]
     if changed:
         CACHE.parent.mkdir(parents=True, exist_ok=True)
         CACHE.write_text(json.dumps(cache, ensure_ascii=False), encoding="utf-8")
-    return {entry["name"]: entry for entry in cache.values() if any(entry["name"] == n for n, _ in files)}
+    return found
 
 
 def measure(entry: dict, rules: SubtitleSettings, style: CaptionStyle) -> tuple[Counter, list[tuple[str, Cue]]]:
