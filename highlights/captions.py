@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import functools
 import math
+import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -66,6 +68,7 @@ class Overlay:
 
     words: list[Word] = field(default_factory=list)  # the replay's words; those inside the clip are captioned
     subtitles: SubtitleSettings = field(default_factory=SubtitleSettings)  # timing rules for the captions
+    language: str | None = None  # of the words: typography and the words a caption does not end on
     product: Product | None = None  # shown as a card: name and price
     script: Path | None = None  # keep the ASS script here; a person's edit of it is burned instead
 
@@ -107,11 +110,15 @@ def chars_per_line(style: CaptionStyle) -> int:
 
 
 def caption_cues(words: list[Word], start: float, end: float, subtitles: SubtitleSettings,
-                 style: CaptionStyle) -> list[Cue]:
-    """One-line cues for the words spoken inside [start, end], timed from the clip's start."""
+                 style: CaptionStyle, language: str | None = None, keep_together: Iterable[str] = ()) -> list[Cue]:
+    """One-line cues for the words spoken inside [start, end], timed from the clip's start:
+    the subtitles' phrase rules (Whisper's joins, numbers with their unit, no caption ending
+    on a weak word of `language`, sentence ends end a caption, `keep_together` names kept
+    on one caption) with one line of the width the font allows."""
     inside = [w for w in words if w.start >= start and w.end <= end]
     one_line = replace(subtitles, max_lines=1, max_chars_per_line=chars_per_line(style))
-    return build_cues(inside, one_line, offset=start, duration=end - start)
+    return build_cues(inside, one_line, offset=start, duration=end - start, language=language,
+                      keep_together=keep_together)
 
 
 def build_script(cues: list[Cue], style: CaptionStyle, duration: float,
@@ -176,8 +183,10 @@ def _fitted(text: str, size: float, room: float) -> str:
 
 def _escape(text: str) -> str:
     # Braces open ASS override blocks and a backslash starts a tag; spoken text has
-    # neither on purpose, so they become look-alike characters.
-    return " ".join(text.replace("\\", "\u2216").replace("{", "(").replace("}", ")").split())
+    # neither on purpose, so they become look-alike characters.  Runs of ordinary spaces are
+    # collapsed; a no-break space (French "prix\u00a0?") is kept, so libass never wraps there.
+    text = text.replace("\\", "\u2216").replace("{", "(").replace("}", ")")
+    return " ".join(part for part in re.split(r"[ \t\r\n]+", text) if part)
 
 
 def _ms(seconds: float) -> int:

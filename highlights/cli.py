@@ -277,10 +277,16 @@ def export_command(out: Path, formats: str, source_root: Path | None) -> None:
 @click.option("--vertical", "upright", is_flag=True, help="Use the limits for vertical clips (one line per cue).")
 @click.option("--max-chars", type=click.IntRange(min=1), help="Characters per line. Default: the preset's.")
 @click.option("--max-lines", type=click.IntRange(min=1), help="Lines per cue. Default: the preset's.")
+@click.option("--language", "language", metavar="CODE",
+              help="The subtitles' language, for its weak words and joins. Default: from the file name "
+                   "(NAME.fr.srt), else not checked.")
 @_pipeline_option
-def lint_subs(files, upright, max_chars, max_lines, pipeline) -> None:
+def lint_subs(files, upright, max_chars, max_lines, language, pipeline) -> None:
     """Check subtitle files (SRT, WebVTT, ASS, ...) against the subtitle rules: characters per
-    line, lines per cue, shortest and longest duration, reading speed, gap between cues.
+    line, lines per cue, shortest and longest duration, reading speed, gap between cues; with
+    a language, lines ending on a weak word, words split where they join, sentence ends inside
+    a cue. A cue too fast because the speaker is faster than the limit is reported as `fast
+    speech` with the speech rate.
 
     Prints each violation with its cue number. Exit status 1 when there is any, or when a
     file cannot be read as subtitles.
@@ -288,7 +294,8 @@ def lint_subs(files, upright, max_chars, max_lines, pipeline) -> None:
     from dataclasses import replace
 
     from .lint import lint_file
-    from .subtitles import SubtitleFileError, vertical
+    from .subfiles import SubtitleFileError
+    from .subtitles import vertical
 
     rules = _subtitle_settings(pipeline)
     rules = vertical(rules) if upright else rules
@@ -297,7 +304,7 @@ def lint_subs(files, upright, max_chars, max_lines, pipeline) -> None:
     failed = False
     for path in files:
         try:
-            count, violations = lint_file(path, rules)
+            count, violations = lint_file(path, rules, language or _language_of(path))
         except FileNotFoundError:
             click.echo(f"{path}: no such file", err=True)
             failed = True
@@ -311,6 +318,14 @@ def lint_subs(files, upright, max_chars, max_lines, pipeline) -> None:
         click.echo(f"{path}: {count} cues, " + (f"{len(violations)} violations" if violations else "ok"))
         failed = failed or bool(violations)
     sys.exit(1 if failed else 0)
+
+
+def _language_of(path: Path) -> str | None:
+    """`fr` for `replay.fr.srt` (how highlights names subtitle files)."""
+    from .languages import codes
+
+    parts = Path(path).name.split(".")
+    return parts[-2] if len(parts) >= 3 and parts[-2] in codes() else None
 
 
 @main.group()

@@ -215,7 +215,9 @@ def _caption_script(overlay: Overlay, settings: ClipSettings, start: float, dura
     if overlay.script is not None and is_human_edited(overlay.script):
         return overlay.script
     style = CaptionStyle(font_size=settings.caption_size)
-    cues = caption_cues(overlay.words, start, start + duration, overlay.subtitles, style) if settings.captions else []
+    names = overlay.product.names if overlay.product else ()
+    cues = (caption_cues(overlay.words, start, start + duration, overlay.subtitles, style, overlay.language, names)
+            if settings.captions else [])
     product = overlay.product if settings.product_card else None
     if not cues and product is None:
         return None

@@ -228,7 +228,7 @@ def cut_clips(source: Path, media: MediaInfo, folder: Path, highlights: list[Hig
         overlay = None
         if mode == "vertical":
             product = catalog.get(highlight.products[0]) if highlight.products else None
-            overlay = Overlay(words=words, subtitles=settings.subtitles, product=product,
+            overlay = Overlay(words=words, subtitles=settings.subtitles, product=product, language=transcript.language,
                               script=clips_dir / f"{clip_id}.captions.ass")
         cut = cut_clip(source, media, highlight.start, highlight.end, target, settings.clips,
                        threads=threads, overlay=overlay)
@@ -264,7 +264,7 @@ def _subtitles(replay: Replay, results: Mapping[str, Any]) -> SubtitleOutcome:
     """The source language's subtitles from the transcript, the others translated (or
     missing, with why), for the whole replay and for each clip."""
     from .clips import VERTICAL_SIZE
-    from .lint import lint_cues
+    from .lint import lint_cues, speech_spans
     from .subtitles import vertical
 
     media: MediaInfo = results["probe"]
@@ -277,8 +277,8 @@ def _subtitles(replay: Replay, results: Mapping[str, Any]) -> SubtitleOutcome:
     names = [name for product in products for name in product.names] + list(settings.translation.keep)
     rules, ass = settings.subtitles, settings.subtitles.ass
     for language, words in tracks.words.items():
-        cues = build_cues(words, rules, duration=media.duration, keep_together=names)
-        problems = lint_cues(cues, rules)
+        cues = build_cues(words, rules, duration=media.duration, keep_together=names, language=language)
+        problems = lint_cues(cues, rules, language, speech_spans(words), media.duration)
         if problems:  # e.g. a translation too long for the time the speaker took
             log.warning("%s: %d of %d %s subtitles break a rule, first %s; `highlights lint-subs` lists them",
                         slug, len({p.cue for p in problems}), len(cues), language, problems[0])
@@ -291,7 +291,7 @@ def _subtitles(replay: Replay, results: Mapping[str, Any]) -> SubtitleOutcome:
             upright = clip.mode == "vertical"
             inside = [w for w in words if w.start >= clip.start and w.end <= clip.end]
             cues = build_cues(inside, vertical(rules) if upright else rules, offset=clip.start,
-                              duration=clip.end - clip.start, keep_together=names)
+                              duration=clip.end - clip.start, keep_together=names, language=language)
             paths = write_subtitles(cues, folder / "clips" / f"{clip.id}.{language}", ass,
                                     VERTICAL_SIZE if upright else media.display_size, notice=notice)
             outcome.clip_subtitles.setdefault(clip.id, {})[language] = _subtitle_record(paths, folder, label)

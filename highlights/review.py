@@ -13,13 +13,14 @@ from pathlib import Path
 
 import pysubs2
 
-from . import subtitles
+from . import subfiles
 from .config import SubtitleSettings
 from .edits import EDITED_DIRECTLY, EditState, edit_state
 from .files import read_json
 from .lint import lint_cues
 from .records import Cue, Manifest, SubtitleFiles, Transcript, Word, from_dict
 from .subtitles import to_ssafile, vertical
+from .text import join_words
 
 REVIEW_DIR = "review"
 
@@ -88,7 +89,7 @@ def current_version(folder: Path, files: SubtitleFiles) -> str:
 
 def read_cues(path: Path) -> list[Cue]:
     try:
-        cues = subtitles.read_cues(path)
+        cues = subfiles.read_cues(path)
     except FileNotFoundError:
         raise ReviewError(f"{path}: subtitle file is missing") from None
     except (OSError, ValueError, pysubs2.Pysubs2Error) as exc:  # ValueError: a wrong encoding, too
@@ -158,7 +159,7 @@ def _transcript_words(folder: Path) -> list[Word]:
 
 
 def _heard(words: list[Word], start: float, end: float) -> str:
-    return one_line([w.text for w in words if start <= (w.start + w.end) / 2 < end])
+    return join_words([w for w in words if start <= (w.start + w.end) / 2 < end])
 
 
 def align_sources(targets: list[Cue], sources: list[Cue]) -> list[str]:

@@ -1,13 +1,20 @@
-"""Subtitles stage: cues built from word timestamps to broadcast rules, written as SRT,
-WebVTT and ASS by pysubs2.
+"""Subtitles stage: cues built from word timestamps to broadcast rules (the files are
+written by `subfiles`, with pysubs2).
+
+The units placed are display words (`text.display_words`): Whisper's words joined where it
+put no space (`C'est`, `celui-là`, `3.061.`) and the language's typography (French no-break
+space before `? ! : ;`); a number and its unit or currency are then one unit too.  Lines and
+cues break only between units, so nothing Whisper joined is ever split.
 
 Rules (all in `SubtitleSettings`): at most `max_chars_per_line` characters per line and
 `max_lines` lines, a cue lasts `min_duration`..`max_duration` seconds, reading speed aims
 at `target_cps` and stays under `max_cps`, cues are `min_gap_frames` apart and never of
 zero length.  Where a cue or a line breaks is chosen over the whole run of words (dynamic
 programming, not first-fit): sentence ends and clause punctuation are good places, pauses
-are better, after an article or a preposition is bad, and inside a number with its unit
-or inside a product name is avoided unless nothing else fits."""
+are better, a sentence end inside a cue of more than a line (or a one-line caption) is
+costly, after a weak word of the language (its `[weak_words]` in the registry: articles,
+prepositions, conjunctions) only when nothing else fits, and inside a product name is
+avoided unless nothing else fits."""
 
 from __future__ import annotations
 
@@ -15,35 +22,21 @@ import bisect
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
-from pathlib import Path
-
-import pysubs2
 
 from .config import SubtitleSettings
-from .edits import write_generated
 from .records import Cue, Word
-from .text import SENTENCE_END
+
+# Writing and reading subtitle files lives in `subfiles`; these names stay importable from here.
+from .subfiles import FONT_FAMILY, to_ssafile, write_subtitles
+from .text import SENTENCE_END, display_words
+from .typography import Typography, typography
 
 CLAUSE_END = re.compile(r"([,;:]|[–—-]{1,2})[\"')\]»”]*$")
 NUMBER = re.compile(r"^[-+]?[$€£₽₴¥]?\d+(?:[.,\u00a0]\d+)*%?[$€£₽₴¥]?$")
 CURRENCY = re.compile(r"^(?:[$€£₽₴¥]|USD|EUR|GBP|RUB|UAH|PLN|zł|грн|руб\.?)$", re.IGNORECASE)
 THOUSANDS = re.compile(r"^\d{3}(?:[.,]\d+)?[$€£₽₴¥]?[.,!?]?$")
-
-# Articles, prepositions, conjunctions and particles of the eight languages: a line or a cue
-# should not end on one of them (it belongs with the words after it).
-FUNCTION_WORDS = frozenset("""
-a an the of to in on at for with by from into and or but nor as if so than that this these those my your our his
-her its their is are was be not no any some every each very more most such
-в во на с со к ко по о об обо от до из у за для без под над при про через и а но или что чтобы как не ни же ли бы
-это мы вы он она они я ты
-у з із зі від про для без під над при через і й та але або що щоб як не ні же б це ми ви він вона вони
-el la los las un una unos unas de del al en con por para sin sobre entre y e o u pero que como no se su sus mi tu
-o os as um uma uns umas do da dos das em no na nos nas com sem e ou mas que não seu sua
-le les une des du au aux à dans sur avec pour par sans et ou mais que qui ne se ce cette son sa ses mon ma
-il lo gli i uno di della dei degli delle alla nel nella con per su da ed ma che non si
-w we na z ze do od po u za dla bez pod nad przy przez i oraz ale lub albo czy że jak nie się to
-""".split())
-# Words that open a new clause: breaking just before them reads naturally.
+# Words that open a new clause: breaking just before them reads naturally.  (The words a
+# line must not END on are per language, in the registry: `typography.Typography.weak_words`.)
 CLAUSE_OPENERS = frozenset("""
 and but or so because which who when while then
 и а но или что потому который когда пока тогда
@@ -59,27 +52,33 @@ PAUSE_HARD = 1.5  # seconds of silence that always end a cue
 LEAD_IN = 0.4  # a cue may appear this much before its first word when it needs the time to be read
 MAX_DELAY = 0.5  # ... and this much after it, to give the cue before it time to be read
 PAUSE_MATCHED = 0.25  # a pause this long in the original is kept in a translation's timing
-GLUE = 100.0  # cost of breaking inside a number+unit or a protected name
+GLUE = 100.0  # cost of breaking inside a protected name
+WEAK = 200.0  # cost of ending a line or a cue on a weak word ("the", "de", "и"): only when nothing else fits
 
 
 @dataclass
-class Token:
+class CueWord:
+    """A display word (`text.DisplayWord`: Whisper's words that join, a number with its unit)
+    as the cue builder places it: lines and cues break only between these."""
+
     text: str
     start: float
     end: float
     glued_to_next: bool = False
     name: bool = False  # starts a catalog name: its capital says nothing about sentences
-    after: float = 0.0  # what a cue or line break after this token costs
+    after: float = 0.0  # what a cue or line break after this word costs
     ends: bool = False  # ends a sentence
+    weak: bool = False  # a word of the language no line or cue ends on
 
 
 def build_cues(words: list[Word], settings: SubtitleSettings, offset: float = 0.0, duration: float | None = None,
-               keep_together: Iterable[str] = ()) -> list[Cue]:
+               keep_together: Iterable[str] = (), language: str | None = None) -> list[Cue]:
     """Cues for `words`, with times shifted by `-offset` (a clip's start); no cue outlasts
     `duration` (the clip's or the replay's length).  `keep_together` names phrases (product
-    names, brands) that are not split across lines or cues when they fit."""
-    tokens = [Token(w.text.strip(), w.start - offset, w.end - offset) for w in words if w.text.strip()]
-    _prepare(tokens, keep_together)
+    names, brands) that are not split across lines or cues when they fit.  `language` gives
+    the typography and the weak words (`highlights/typography.py`)."""
+    tokens = _prepare([CueWord(w.text, w.start - offset, w.end - offset) for w in display_words(words, language)],
+                      keep_together, typography(language))
     cues = []
     runs = _runs(tokens)
     for index, run in enumerate(runs):
@@ -91,9 +90,9 @@ def build_cues(words: list[Word], settings: SubtitleSettings, offset: float = 0.
     return _retime(cues, settings, duration)
 
 
-def _runs(tokens: list[Token]) -> list[list[Token]]:
+def _runs(tokens: list[CueWord]) -> list[list[CueWord]]:
     """Stretches of speech between long silences; no cue spans such a silence."""
-    runs: list[list[Token]] = []
+    runs: list[list[CueWord]] = []
     for token in tokens:
         if runs and token.start - runs[-1][-1].end < PAUSE_HARD:
             runs[-1].append(token)
@@ -102,22 +101,43 @@ def _runs(tokens: list[Token]) -> list[list[Token]]:
     return runs
 
 
-def _prepare(tokens: list[Token], keep_together: Iterable[str]) -> None:
+def _prepare(tokens: list[CueWord], keep_together: Iterable[str], rules: Typography) -> list[CueWord]:
+    tokens = _with_units(tokens, rules)
     _glue(tokens, keep_together)
+    for token in tokens:
+        token.ends = bool(SENTENCE_END.search(token.text)) and not rules.is_abbreviation(token.text)
+        token.weak = rules.is_weak(token.text)
     for left, right in zip(tokens, tokens[1:]):
         left.after = _break_cost(left, right)
+    return tokens
+
+
+def _with_units(tokens: list[CueWord], rules: Typography) -> list[CueWord]:
+    """A number and its unit or currency made one word: no line or cue ever separates them
+    ("49 dollars", "10 heures", "49 €", "$ 49", "1 299")."""
+    result: list[CueWord] = []
     for token in tokens:
-        token.ends = bool(SENTENCE_END.search(token.text))
+        if result and _number_and_unit(result[-1].text, token.text, rules):
+            last = result[-1]
+            last.text, last.end = f"{last.text} {token.text}", max(last.end, token.end)
+        else:
+            result.append(token)
+    return result
 
 
-def _glue(tokens: list[Token], keep_together: Iterable[str]) -> None:
-    for left, right in zip(tokens, tokens[1:]):
-        if NUMBER.match(left.text) and (right.text[:1].isalpha() or CURRENCY.match(right.text.rstrip(".,!?"))):
-            left.glued_to_next = True  # "49 dollars", "10 hours", "49 €"
-        elif CURRENCY.match(left.text) and NUMBER.match(right.text.rstrip(".,!?")):
-            left.glued_to_next = True  # "$ 49", "USD 49"
-        elif NUMBER.match(left.text) and THOUSANDS.match(right.text):
-            left.glued_to_next = True  # "1 299" written with a space between thousands
+def _number_and_unit(left: str, right: str, rules: Typography) -> bool:
+    bare_right = right.rstrip(".,!?;:…\u00a0")
+    if not left or SENTENCE_END.search(left) or CLAUSE_END.search(left):
+        return False
+    number = NUMBER.match(left.split()[-1])  # "49 dollars" may already hold a number and a unit
+    if number and len(left.split()) == 1 and (CURRENCY.match(bare_right) or rules.is_unit(right)):
+        return True  # "49 dollars", "10 hours", "49 €"
+    if CURRENCY.match(left) and NUMBER.match(bare_right):
+        return True  # "$ 49", "USD 49"
+    return bool(number) and len(left.split()) == 1 and bool(THOUSANDS.match(right))  # "1 299"
+
+
+def _glue(tokens: list[CueWord], keep_together: Iterable[str]) -> None:
     phrases: dict[str, list[list[str]]] = {}
     for phrase in keep_together:
         parts = [_bare(p) for p in phrase.split()]
@@ -139,18 +159,20 @@ def _bare(text: str) -> str:
     return re.sub(r"[^\w]+", "", text.casefold())
 
 
-def _break_cost(left: Token, right: Token) -> float:
+def _break_cost(left: CueWord, right: CueWord) -> float:
     """How bad it is to end a cue or a line between `left` and `right` (0 is ideal)."""
     if left.glued_to_next:
         return GLUE
     pause = max(0.0, right.start - left.end)
     bonus = min(4.0, pause * 8)
-    if SENTENCE_END.search(left.text):
+    if left.ends:
         return 0.0
     if CLAUSE_END.search(left.text):
         return max(0.0, 1.0 - bonus)
+    if left.weak:
+        return WEAK
     word = _bare(left.text)
-    if word in FUNCTION_WORDS or (len(word) <= 2 and word.isalpha() and left.text.islower()):
+    if len(word) <= 2 and word.isalpha() and left.text.islower():
         return max(2.0, 12.0 - bonus)
     if _bare(right.text) in CLAUSE_OPENERS or right.text[:1] in "–—-(«“\"":
         return max(0.5, 3.0 - bonus)
@@ -162,14 +184,14 @@ def _break_cost(left: Token, right: Token) -> float:
 
 
 CUE_COST = 5.0  # each extra cue: keeps cues from being split for no reason
-JOIN_COST = 12.0  # two sentences in one cue
+JOIN_COST = 40.0  # two sentences in a cue of more than a line: a sentence end ends a cue
 SHORT_JOIN_COST = 3.0  # ... that fit on one line together
 SILENCE_COST = 6.0  # per second of silence inside a cue (its words show up early)
 ORPHAN_COST = 4.0  # a cue of a word or two that is not a sentence of its own
 SPEED_COST = 1.0  # per character a second over the reading-speed target
 
 
-def _segment(tokens: list[Token], s: SubtitleSettings, following: float = float("inf")) -> list[tuple[int, int]]:
+def _segment(tokens: list[CueWord], s: SubtitleSettings, following: float = float("inf")) -> list[tuple[int, int]]:
     """Best cue boundaries for a run of tokens: (first, last) index pairs, last exclusive.
     `following` is when the next run of speech starts."""
     n = len(tokens)
@@ -203,7 +225,9 @@ def _segment(tokens: list[Token], s: SubtitleSettings, following: float = float(
                 cost += layout
             # Short sentences may share a line ("Thank you. See you next week."); longer ones
             # each get a cue.
-            cost += joins * (JOIN_COST if chars > s.max_chars_per_line else SHORT_JOIN_COST)
+            # A one-line caption (vertical clips) is too narrow for that: its sentences end it.
+            short = chars <= s.max_chars_per_line and s.max_lines > 1
+            cost += joins * (SHORT_JOIN_COST if short else JOIN_COST)
             if last < n:
                 cost += tokens[last - 1].after
             if chars < 12 and not (tokens[last - 1].ends and (first == 0 or tokens[first - 1].ends)):
@@ -218,22 +242,22 @@ def _segment(tokens: list[Token], s: SubtitleSettings, following: float = float(
     return bounds[::-1]
 
 
-def break_lines(text: str, settings: SubtitleSettings) -> list[str]:
+def break_lines(text: str, settings: SubtitleSettings, language: str | None = None) -> list[str]:
     """Split a cue's text into at most `max_lines` balanced lines, breaking after punctuation
     where it can and never inside a number with its unit when it fits otherwise."""
-    tokens = [Token(t, 0.0, 0.0) for t in text.split()]
-    _prepare(tokens, ())
-    return _break_lines(tokens, settings)
+    # Split at ordinary spaces only: a no-break space (French "prix\u00a0?") holds its words together.
+    tokens = [CueWord(t, 0.0, 0.0) for t in re.split(r"[ \t\r\n]+", text.strip()) if t]
+    return _break_lines(_prepare(tokens, (), typography(language)), settings)
 
 
-def _break_lines(tokens: list[Token], s: SubtitleSettings) -> list[str]:
+def _break_lines(tokens: list[CueWord], s: SubtitleSettings) -> list[str]:
     return _split_lines(tokens, s)[1]
 
 
 OVERFLOW = 1000.0  # per character over the line limit: only when nothing else fits
 
 
-def _split_lines(tokens: list[Token], s: SubtitleSettings, text: bool = True) -> tuple[float, list[str]]:
+def _split_lines(tokens: list[CueWord], s: SubtitleSettings, text: bool = True) -> tuple[float, list[str]]:
     """The best way to lay `tokens` out in at most `max_lines` lines, and what it costs
     (`OVERFLOW` or more when they do not fit); without `text`, only the cost."""
     sizes = [len(t.text) for t in tokens]
@@ -315,11 +339,44 @@ def _retime(cues: list[Cue], s: SubtitleSettings, duration: float | None) -> lis
                 cue.end = limit
                 cue.start = min(cue.start, max(0.0, cue.end - need(cue)))
             limit = cue.start - gap
+        _share_tail(cues, spoken, s, duration, gap)
     for cue in cues:
         cue.start, cue.end = round(cue.start, 2), round(cue.end, 2)
         if cue.end <= cue.start:
             cue.end = round(cue.start + 0.01, 2)  # never a zero or negative duration
     return cues
+
+
+def _share_tail(cues: list[Cue], spoken: list[float], s: SubtitleSettings, duration: float, gap: float) -> None:
+    """Speech fast up to the very end of the media: pulling the cues inside `duration` one
+    after another squeezes the earliest of them below the shortest duration (down to a 10 ms
+    cue).  Then the cues that touch each other up to the end share that stretch instead: each
+    keeps the time it had or needs (its length at `max_cps`, at least `min_duration`), what
+    does not fit taken from the time beyond the need, and only when even the needs do not fit
+    are they all scaled down alike; so every cue stays readable, in order."""
+    shortest = s.min_duration + 0.012  # times are rounded to centiseconds later (ASS)
+    if not cues or all(c.end - c.start >= shortest - 0.006 for c in cues):
+        return
+    first = len(cues) - 1
+    while first > 0 and cues[first].start - cues[first - 1].end <= gap + 1e-3:
+        first -= 1
+    chain = cues[first:]
+    begin = max(cues[first - 1].end + gap if first else 0.0, min(chain[0].start, spoken[first] - LEAD_IN), 0.0)
+    room = duration - begin - gap * (len(chain) - 1)
+    needs = [min(s.max_duration, max(shortest, _chars(c) / s.max_cps + 0.012)) for c in chain]
+    if room <= 0:
+        return
+    shares = [max(c.end - c.start, need) for c, need in zip(chain, needs)]
+    if sum(shares) > room:
+        if sum(needs) >= room:
+            shares = [need * room / sum(needs) for need in needs]
+        else:
+            spare = (room - sum(needs)) / sum(share - need for share, need in zip(shares, needs))
+            shares = [need + (share - need) * spare for share, need in zip(shares, needs)]
+    time = begin
+    for cue, share in zip(chain, shares):
+        cue.start, cue.end = time, time + share
+        time = cue.end + gap
 
 
 def _chars(cue: Cue) -> int:
@@ -338,7 +395,7 @@ def timed_words(text: str, spoken: list[Word], span: tuple[float, float] | None 
     said, with the original's pauses kept in place.  `span` (start, end) moves and stretches
     it all to another stretch of time: a translation that runs longer than its original may
     take some of the silence after it."""
-    pieces = text.split()
+    pieces = [p for p in re.split(r"[ \t\r\n]+", text.strip()) if p]  # a no-break space holds
     if not pieces or not spoken:
         return []
     # The original as a line of text: each word's characters span its time, each space the
@@ -390,66 +447,5 @@ def timed_words(text: str, spoken: list[Word], span: tuple[float, float] | None 
     return result
 
 
-# The font shipped in highlights/fonts (a fresh machine has no Arial); vertical clips burn with it.
-FONT_FAMILY = "Noto Sans"
-
-
-def to_ssafile(cues: list[Cue], frame: tuple[int, int] | None = None) -> pysubs2.SSAFile:
-    subs = pysubs2.SSAFile()
-    width, height = frame or (1920, 1080)
-    subs.info.update({"PlayResX": str(width), "PlayResY": str(height), "WrapStyle": "2",
-                      "ScaledBorderAndShadow": "yes"})
-    # Sizes relative to the picture, so a vertical clip and a 4K replay both read well; lines
-    # are broken by us (WrapStyle 2: the renderer never re-wraps them).
-    size = round(min(width, height) * 0.055)
-    subs.styles["Default"] = pysubs2.SSAStyle(
-        fontname=FONT_FAMILY, fontsize=size, primarycolor=pysubs2.Color(255, 255, 255),
-        outlinecolor=pysubs2.Color(0, 0, 0), backcolor=pysubs2.Color(0, 0, 0, 128), bold=False,
-        outline=max(1, round(size / 18)), shadow=0, alignment=pysubs2.Alignment.BOTTOM_CENTER,
-        marginl=round(width * 0.05), marginr=round(width * 0.05), marginv=round(height * 0.06))
-    for cue in cues:
-        subs.append(pysubs2.SSAEvent(start=round(cue.start * 1000), end=round(cue.end * 1000),
-                                     text=r"\N".join(line.replace("{", "(").replace("}", ")") for line in cue.lines)))
-    return subs
-
-
-def write_subtitles(cues: list[Cue], base: Path, ass: bool = True, frame: tuple[int, int] | None = None,
-                    *, notice: str | None = None) -> dict[str, Path]:
-    """Write `<base>.srt`, `<base>.vtt` and (with `ass`) `<base>.ass`; a file a person edited is
-    kept as it is.  `frame` is the picture's width and height, for the ASS style.  `notice`
-    (e.g. "Machine translation, not reviewed: ...") goes into the header where the format
-    has room for a comment: a WebVTT `NOTE` block, a `;` line of the ASS `[Script Info]`
-    (SRT has none).  Returns the paths by format."""
-    subs = to_ssafile(cues, frame)
-    paths = {}
-    for fmt in ("srt", "vtt", "ass") if ass else ("srt", "vtt"):
-        path = base.with_name(base.name + f".{fmt}")
-        text = subs.to_string(fmt)
-        if notice:
-            line = " ".join(notice.split()).replace("-->", "->")  # a NOTE may not hold "-->"
-            if fmt == "vtt" and text.startswith("WEBVTT"):
-                head, _, rest = text.partition("\n\n")
-                text = f"{head}\n\nNOTE {line}\n\n{rest}"
-            elif fmt == "ass" and "[Script Info]\n" in text:
-                text = text.replace("[Script Info]\n", f"[Script Info]\n; {line}\n", 1)
-        write_generated(path, text)
-        paths[fmt] = path
-    return paths
-
-
-class SubtitleFileError(ValueError):
-    pass
-
-
-def read_cues(path: Path, frame_rate: float = 25.0) -> list[Cue]:
-    """Cues of any subtitle file pysubs2 reads (SRT, WebVTT, ASS/SSA, MicroDVD, ...); raises
-    `SubtitleFileError` for a file that is not one, FileNotFoundError for none at all."""
-    try:
-        subs = pysubs2.load(str(path), encoding="utf-8", fps=frame_rate)
-    except FileNotFoundError:
-        raise
-    except UnicodeDecodeError:
-        raise SubtitleFileError(f"{path}: not UTF-8 text") from None
-    except (pysubs2.Pysubs2Error, ValueError, OSError) as exc:
-        raise SubtitleFileError(f"{path}: not a subtitle file ({type(exc).__name__}: {exc})") from None
-    return [Cue(e.start / 1000, e.end / 1000, e.plaintext.split("\n")) for e in subs if not e.is_comment]
+__all__ = ["FONT_FAMILY", "CueWord", "break_lines", "build_cues", "timed_words", "to_ssafile", "vertical",
+           "write_subtitles"]

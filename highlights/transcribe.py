@@ -19,7 +19,7 @@ from .audio import SAMPLE_RATE, load_audio
 from .config import LANGUAGES, TranscribeSettings
 from .models import ModelSource, load_whisper, placement, resolve_model
 from .records import Segment, Transcript, Word
-from .text import sentences
+from .text import join_words, sentences
 
 __all__ = ["transcribe", "detect_language", "load_audio"]
 
@@ -80,10 +80,12 @@ def _window_segments(model, samples: np.ndarray, offset: float, language: str, s
             # A batched segment is a whole VAD chunk (up to 30 s); readers of the transcript
             # (the recap page, reviewers) want sentences.
             for sentence in sentences(words):
-                yield Segment(start=sentence.start, end=sentence.end, text=sentence.text, words=sentence.words)
+                yield Segment(start=sentence.start, end=sentence.end, text=join_words(sentence.words, language),
+                              words=sentence.words)
         else:
-            yield Segment(start=round(raw.start + offset, 3), end=round(raw.end + offset, 3), text=raw.text.strip(),
-                          words=words)
+            # The text from the words, as every other place rebuilds it (and in the language's typography).
+            text = join_words(words, language) if words else raw.text.strip()
+            yield Segment(start=round(raw.start + offset, 3), end=round(raw.end + offset, 3), text=text, words=words)
 
 
 def _has_sound(samples: np.ndarray) -> bool:

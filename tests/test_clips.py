@@ -18,6 +18,7 @@ from highlights.config import ClipSettings, Settings
 from highlights.replay import cut_clips
 from highlights.probe import probe
 from highlights.records import Highlight, Mention, Product, Segment, Transcript, Word
+from highlights.typography import typography
 
 
 # For tests about streams, edges and sizes rather than picture quality.
@@ -102,7 +103,9 @@ def test_vertical_sample_without_a_face_fits_the_frame_and_burns_captions(sample
     assert result.framing == "fit"  # the sample's presenter is a drawn silhouette: no face
     assert result.captions == script and "Aurora smart watch" in script.read_text(encoding="utf-8")
     spoken = [line for line in script.read_text(encoding="utf-8").splitlines() if ",Caption," in line]
-    assert spoken and "Let's start with" in spoken[0]
+    # One line each, none ending on a weak word ("Let's start with" / "the ..." would).
+    assert spoken and spoken[0].endswith(",Let's start")
+    assert not any(typography("en").is_weak(line.split(",")[-1].split()[-1]) for line in spoken)
     image = frame_at(ffmpeg, output_dir / "vertical.mp4", 2.0, output_dir / "vertical-2s.png")  # "Aurora smart watch."
     caption_band = image[1920 - 440 - 130:1920 - 440]
     assert (caption_band > 235).all(axis=2).sum() > 2000  # white caption letters

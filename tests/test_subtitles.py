@@ -1,4 +1,5 @@
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -9,9 +10,10 @@ from click.testing import CliRunner
 
 from highlights.cli import main
 from highlights.config import SubtitleSettings
-from highlights.lint import lint_cues
+from highlights.lint import lint_cues, speech_spans
 from highlights.records import Cue, Transcript, Word, from_dict
-from highlights.subtitles import (LEAD_IN, MAX_DELAY, break_lines, build_cues, read_cues, timed_words, vertical,
+from highlights.subfiles import read_cues
+from highlights.subtitles import (LEAD_IN, MAX_DELAY, break_lines, build_cues, timed_words, vertical,
                                   write_subtitles)
 
 RULES = SubtitleSettings()
@@ -102,13 +104,16 @@ def test_fast_tiny_words_never_make_zero_length_cues():
 
 def test_a_speaker_faster_than_the_limit_keeps_sync():
     # About 26 characters a second without a pause for 40 seconds: no layout can stay under
-    # 20 cps and in sync. Timing rules still hold; only reading speed is reported, and no
-    # cue drifts from its words by more than the allowed slack.
+    # 20 cps and in sync. Timing rules still hold; only reading speed is reported, as fast
+    # speech with its rate (from the cues alone, and from the words), and no cue drifts from
+    # its words by more than the allowed slack.
     text = " ".join(["the extraordinary waterproof smartwatch measures everything continuously,"] * 40)
     words = speak(text, wps=5)
     cues = build_cues(words, RULES)
-    problems = lint_cues(cues, RULES)
-    assert problems and {v.rule for v in problems} == {"reading speed"}
+    for problems in (lint_cues(cues, RULES), lint_cues(cues, RULES, "en", speech_spans(words))):
+        assert problems and {v.rule for v in problems} == {"fast speech"}
+        rates = [float(re.search(r"speech rate (\d+) cps", v.detail).group(1)) for v in problems]
+        assert min(rates) > RULES.max_cps
     starts = [w.start for w in words]
     position = 0
     for cue in cues:

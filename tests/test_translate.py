@@ -403,15 +403,18 @@ def test_a_long_translation_borrows_time_from_a_short_neighbour():
              "Elle se plie.", "Merci !"]
     rules = SubtitleSettings(max_lines=1)
     words = timed_translation(units, texts, units[-1].end + 2.0)
-    cues = build_cues(words, rules)
+    cues = build_cues(words, rules, language="fr")
     assert lint_cues(cues, rules) == []
-    assert " ".join(" ".join(c.lines) for c in cues) == " ".join(texts)
+    # French subtitles: a no-break space before "!" (highlights/typography.py).
+    assert " ".join(" ".join(c.lines) for c in cues) == " ".join(texts).replace(" !", "\u00a0!")
     # The first sentence runs into the second one's time, by no more than BORROWED_TIME.
     first_end = max(w.end for w in words[:len(texts[0].split())])
     assert units[1].start < first_end <= units[1].start + BORROWED_TIME
     # Spread over its own sentence's time only, the same text reads too fast.
     squeezed = [w for unit, text in zip(units, texts) for w in timed_words(text, unit.words)]
-    assert {v.rule for v in lint_cues(build_cues(squeezed, rules), rules)} == {"reading speed"}
+    # (lint names it "fast speech" where the cues around it are as fast: judged from the cues alone)
+    found = {v.rule for v in lint_cues(build_cues(squeezed, rules), rules)}
+    assert found and found <= {"reading speed", "fast speech"}
 
 
 # --- Apertium (Debian's packages, installed by scripts/system-deps.sh) ---------------------

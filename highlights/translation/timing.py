@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from ..records import Sentence, Transcript, Word
 from ..subtitles import timed_words
-from ..text import SENTENCE_END
+from ..text import SENTENCE_END, join_words
 from ..text import sentences as split_sentences
 
 MAX_UNIT_WORDS = 50  # longer "sentences" (a speaker who never stops) are cut at a clause
@@ -22,7 +22,7 @@ def translation_units(transcript: Transcript | list[Word]) -> list[Sentence]:
 
 def _cut(words: list[Word]) -> list[Sentence]:
     if len(words) <= MAX_UNIT_WORDS:
-        return [Sentence(words[0].start, words[-1].end, "".join(w.text for w in words).strip(), list(words))]
+        return [Sentence(words[0].start, words[-1].end, join_words(words), list(words))]
     middle = len(words) / 2
 
     def score(index: int) -> float:  # clause punctuation or a pause near the middle
