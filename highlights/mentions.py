@@ -30,6 +30,7 @@ from .lexicon import find_phrases, load_lexicon
 from .records import Mention, Product, Transcript, Word
 from .stemming import Token, script, skeleton, stemmer, tokenize, tokenize_text
 from .text import SENTENCE_END, join_words
+from .units import speech_units
 
 SURE = 0.75  # a mention at least this confident can stand alone and marks a product's presence
 # Without a catalog, a name counts when a sales cue comes this close before or after it; a
@@ -315,8 +316,6 @@ def find_candidates(transcript: Transcript, settings: MentionSettings) -> tuple[
     stem = stemmer(language)
     all_tokens = tokenize(words, language)
     tokens = _codes_joined([t for t in all_tokens if t.kind != "symbol"])
-    from .selection import speech_units  # here: selection reads this module's SURE
-
     sentence_of_word = [0] * len(words)
     units = speech_units(words, language)
     for number, (first, last) in enumerate(units):

@@ -26,11 +26,9 @@ from .lexicon import Lexicon, find_phrases, load_lexicon
 from .mentions import SURE
 from .records import Highlight, Mention, Product, Transcript, Word
 from .stemming import Token, stemmer, tokenize, tokenize_text
-from .text import PAUSE_BREAK, SENTENCE_END
+from .units import speech_units
 
 EDGE_MARGIN = 0.05  # seconds kept clear of a neighbouring word when an edge stretches
-LONG_SENTENCE = 8.0  # seconds; a longer "sentence" is cut into its clauses
-MIN_CLAUSE_WORDS = 3
 COMMON_SHARE = 0.2  # a word in more than this share of sentences carries no topic
 
 
@@ -59,42 +57,6 @@ class _Presentation:
     vocabulary: set[str] = field(default_factory=set)
     score: float = 0.0
     reasons: list[str] = field(default_factory=list)
-
-
-def speech_units(words: list[Word], language: str) -> list[tuple[int, int]]:
-    """Sentences as (first word, last word): split at sentence punctuation, at a pause of
-    1.5 s, and where Whisper left the full stop out but capitalised the next sentence's
-    first word ("... warm and bright Now let me show you ..."). Whisper sometimes runs half a
-    minute of talk into one sentence; one longer than LONG_SENTENCE is cut at its commas."""
-    stopwords = load_lexicon(language).stopwords
-    units, begin = [], 0
-    for index, word in enumerate(words):
-        following = words[index + 1] if index + 1 < len(words) else None
-        if following is None or SENTENCE_END.search(word.text.strip()) or following.start - word.end >= PAUSE_BREAK \
-                or _starts_sentence(following, word, stopwords):
-            units += _clauses(words, begin, index)
-            begin = index + 1
-    return units
-
-
-def _clauses(words: list[Word], first: int, last: int) -> list[tuple[int, int]]:
-    if words[last].end - words[first].start <= LONG_SENTENCE:
-        return [(first, last)]
-    clauses, begin = [], first
-    for index in range(first, last):
-        if words[index].text.rstrip()[-1:] in ",;:" and index - begin + 1 >= MIN_CLAUSE_WORDS \
-                and last - index >= MIN_CLAUSE_WORDS:
-            clauses.append((begin, index))
-            begin = index + 1
-    return clauses + [(begin, last)]
-
-
-def _starts_sentence(word: Word, previous: Word, stopwords: frozenset[str]) -> bool:
-    text = word.text.strip()
-    if len(text) < 2 or not text[0].isupper() or text.isupper() or previous.text.rstrip()[-1:] in ",;:-–":
-        return False
-    first = "".join(ch for ch in text.split("'")[0].split("’")[0] if ch.isalpha()).casefold()
-    return first in stopwords
 
 
 def select_highlights(
