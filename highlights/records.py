@@ -150,6 +150,7 @@ class Product:
     currency: str | None = None
     url: str | None = None
     image: str | None = None
+    link: str | None = None  # its number in the live room's shopping bag ("link 12"), said on air
 
     @property
     def names(self) -> list[str]:
