@@ -13,12 +13,18 @@ it ("it", "они", "ta"); it ends where another product is named, where chatter
 Clip edges sit on sentence boundaries (never inside a word), may stretch into a stretch
 where nothing was transcribed to reach the minimum length, and move onto a scene cut when
 one is close enough.  Presentations are scored by how surely they name the product and by
-their sales cues; the best that do not overlap are kept, each with its reasons."""
+their sales cues.  Coverage comes before depth: every product's best presentation that does
+not overlap a chosen clip is kept before any product gets a second clip, and a second clip
+of a product is kept only when it shows something else (its words are not a near copy of a
+kept clip's: hosts repeat the same pitch for viewers who just arrived).  A presentation
+squeezed between two others keeps its short clip, with the reason."""
 
 from __future__ import annotations
 
 import bisect
 from dataclasses import dataclass, field
+
+from rapidfuzz import fuzz
 
 from .config import SelectionSettings
 from .cues import CUE_KINDS, WEIGHTS, SalesCue, find_cues
@@ -30,6 +36,10 @@ from .units import speech_units
 
 EDGE_MARGIN = 0.05  # seconds kept clear of a neighbouring word when an edge stretches
 COMMON_SHARE = 0.2  # a word in more than this share of sentences carries no topic
+# Two clips of one product whose content words overlap this much (rapidfuzz token set ratio,
+# 0-100) show the same thing: the repeated pitch. Measured on the live_* fixtures: repeats
+# score 85-100, different stretches of one long presentation below 70.
+NEAR_COPY = 75.0
 
 
 @dataclass
@@ -41,6 +51,7 @@ class _Unit:
     start: float
     end: float
     stems: set[str] = field(default_factory=set)  # content words
+    all_stems: set[str] = field(default_factory=set)  # content words, the replay's common ones too
     cues: list[SalesCue] = field(default_factory=list)
     chatter: bool = False
     intro: bool = False
@@ -72,7 +83,8 @@ def select_highlights(
     language = transcript.language
     lexicon = load_lexicon(language)
     tokens = tokenize(words, language)
-    units = _units(words, tokens, find_cues(words, language, tokens), mentions, lexicon, language)
+    codes = _code_words(products, language, lexicon)
+    units = _units(words, tokens, find_cues(words, language, tokens, codes), mentions, lexicon, language)
     names = {p.id: p.name for p in products}
     presentations = _presentations(units, mentions, settings)
     owner: list[int | None] = [None] * len(units)
@@ -87,20 +99,63 @@ def select_highlights(
     duration = max(transcript.duration, words[-1].end)
     for number, p in enumerate(presentations):
         _fit_length(p, number, units, owner, duration, settings)
-    chosen: list[Highlight] = []
     for p in presentations:
         _score(p, units, words, mentions, names)
-    for p in sorted(presentations, key=lambda p: (-p.score, units[p.first].start)):
-        if p.score < settings.min_score:
-            continue
-        start, end = _edges(p, units, words, scene_cuts, duration, settings)
-        if any(start < h.end and h.start < end for h in chosen):
-            continue
-        chosen.append(Highlight(start=round(start, 3), end=round(end, 3), products=[p.product],
-                                score=round(p.score, 2), reasons=p.reasons))
-        if len(chosen) == settings.max_clips:
-            break
+    ranked = [p for p in sorted(presentations, key=lambda p: (-p.score, units[p.first].start))
+              if p.score >= settings.min_score]
+    chosen: list[Highlight] = []
+    kept: list[tuple[_Presentation, Highlight, str]] = []  # with the clip's content words
+    covered: set[str] = set()
+    # Coverage before depth: each product's best clip first, then second clips.
+    for second in (False, True):
+        for p in ranked:
+            if len(chosen) == settings.max_clips or any(p is q for q, _h, _w in kept) \
+                    or (p.product in covered) != second:
+                continue
+            start, end = _edges(p, units, words, scene_cuts, duration, settings)
+            if any(start < h.end and h.start < end for h in chosen):
+                continue
+            said = _content(units, p)
+            if second and any(q.product == p.product and fuzz.token_set_ratio(said, other) >= NEAR_COPY
+                              for q, _h, other in kept):
+                continue  # the same pitch again
+            reasons = list(p.reasons)
+            if end - start < settings.min_clip - 0.01:
+                reasons.append(_short_reason(p, units, presentations))
+            highlight = Highlight(start=round(start, 3), end=round(end, 3), products=[p.product],
+                                  score=round(p.score, 2), reasons=reasons)
+            chosen.append(highlight)
+            kept.append((p, highlight, said))
+            covered.add(p.product)
     return sorted(chosen, key=lambda h: h.start)
+
+
+def _code_words(products: list[Product], language: str, lexicon: Lexicon) -> frozenset[str]:
+    """Words of the catalog's names that may be a promo code said alone ("code AURORA")."""
+    return frozenset(t.text for p in products for name in p.names for t in tokenize_text(name, language)
+                     if t.kind == "word" and len(t.text) >= 3 and t.text not in lexicon.stopwords)
+
+
+def _content(units: list[_Unit], p: _Presentation) -> str:
+    """The presentation's content words (stems), to compare two clips of one product."""
+    return " ".join(sorted(set().union(*(units[i].stems | units[i].all_stems for i in range(p.first, p.last + 1)))))
+
+
+def _short_reason(p: _Presentation, units: list[_Unit], presentations: list[_Presentation]) -> str:
+    """Why a clip is shorter than `min_clip`: the product next to it."""
+    after = [q for q in presentations if q is not p and q.first > p.last]
+    before = [q for q in presentations if q is not p and q.last < p.first]
+    if after:
+        return f"short: the next product starts at {_clock(units[min(q.first for q in after)].start)}"
+    if before:
+        return f"short: the previous product ends at {_clock(units[max(q.last for q in before)].end)}"
+    return "short: nothing more is said about it"
+
+
+def _clock(seconds: float) -> str:
+    minutes, secs = divmod(int(seconds), 60)
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
 
 
 # --- what each sentence says ----------------------------------------------------------------
@@ -141,6 +196,7 @@ def _units(words, tokens: list[Token], cues: list[SalesCue], mentions: list[Ment
             counts[s] = counts.get(s, 0) + 1
     common = {s for s, c in counts.items() if c > max(2, COMMON_SHARE * len(units))}
     for unit in units:
+        unit.all_stems = set(unit.stems)
         unit.stems -= common
     return units
 
@@ -183,12 +239,14 @@ def _presentations(units: list[_Unit], mentions: list[Mention], settings: Select
         open_groups[mention.product] = (group, mention.end)
     groups.sort(key=lambda g: g.first)
     # Two presentations of one product with nothing else presented between them, close
-    # enough to fit in one clip, are one presentation with a digression.
+    # enough to fit in one clip, are one presentation with a digression; not across chatter
+    # (greetings, the host's family): a clip is not half small talk.
     merged: list[_Presentation] = []
     for group in groups:
         previous = merged[-1] if merged else None
         if previous and previous.product == group.product \
-                and units[group.last].end - units[previous.first].start <= settings.max_clip:
+                and units[group.last].end - units[previous.first].start <= settings.max_clip \
+                and not any(units[i].chatter for i in range(previous.last + 1, group.first)):
             previous.last = previous.named_last = group.last
             continue
         merged.append(group)
