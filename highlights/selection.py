@@ -37,9 +37,13 @@ from .units import speech_units
 EDGE_MARGIN = 0.05  # seconds kept clear of a neighbouring word when an edge stretches
 COMMON_SHARE = 0.2  # a word in more than this share of sentences carries no topic
 # Two clips of one product whose content words overlap this much (rapidfuzz token set ratio,
-# 0-100) show the same thing: the repeated pitch. Measured on the live_* fixtures: repeats
-# score 85-100, different stretches of one long presentation below 70.
-NEAR_COPY = 75.0
+# 0-100) show the same thing: the repeated pitch. Measured on the live_* fixtures: a pitch
+# repeated with its sentences reordered, misheard differently and with chat around it scores
+# 45-95 against its first time.
+NEAR_COPY = 50.0
+# Naming counts up to this much of a score: a product called by its link number eight times
+# is not a better pitch than one named three times with a price and a code.
+NAMES_CAP = 3.0
 
 
 @dataclass
@@ -113,6 +117,7 @@ def select_highlights(
                     or (p.product in covered) != second:
                 continue
             start, end = _edges(p, units, words, scene_cuts, duration, settings)
+            start, end = _clear_of(start, end, units[p.first].start, units[p.last].end, chosen)
             if any(start < h.end and h.start < end for h in chosen):
                 continue
             said = _content(units, p)
@@ -130,6 +135,19 @@ def select_highlights(
     return sorted(chosen, key=lambda h: h.start)
 
 
+def _clear_of(start: float, end: float, first_word: float, last_word: float,
+              chosen: list[Highlight]) -> tuple[float, float]:
+    """Edges moved off a chosen clip when only the air around the words overlaps it (in a fast
+    sequence the padding of two neighbours meets); a clip whose words overlap stays as it is."""
+    for h in chosen:
+        if start < h.end and h.start < end and not (first_word < h.end and h.start < last_word):
+            if h.end <= first_word:
+                start = max(start, h.end)
+            else:
+                end = min(end, h.start)
+    return start, end
+
+
 def _code_words(products: list[Product], language: str, lexicon: Lexicon) -> frozenset[str]:
     """Words of the catalog's names that may be a promo code said alone ("code AURORA")."""
     return frozenset(t.text for p in products for name in p.names for t in tokenize_text(name, language)
@@ -145,6 +163,8 @@ def _short_reason(p: _Presentation, units: list[_Unit], presentations: list[_Pre
     """Why a clip is shorter than `min_clip`: the product next to it."""
     after = [q for q in presentations if q is not p and q.first > p.last]
     before = [q for q in presentations if q is not p and q.last < p.first]
+    if p.last + 1 < len(units) and units[p.last + 1].chatter:
+        return f"short: chatter starts at {_clock(units[p.last + 1].start)}"
     if after:
         return f"short: the next product starts at {_clock(units[min(q.first for q in after)].start)}"
     if before:
@@ -307,12 +327,14 @@ def _take(p: _Presentation, number: int, owner, units, index: int, learn: bool =
 
 def _fit_length(p: _Presentation, number: int, units, owner, duration: float, settings: SelectionSettings) -> None:
     """Reach the minimum length (first through untranscribed time around the edges, then
-    through neighbouring sentences that belong to no presentation, chatter last); shrink to
+    through neighbouring sentences that belong to no presentation and are not chatter); shrink to
     the maximum, dropping end sentences that do not name the product first."""
     while _room(p, units, duration) < settings.min_clip:
         options = []
         for index, after in ((p.last + 1, True), (p.first - 1, False)):
-            if _free(index, units, owner, p.product):
+            # Never chatter: a product said in ten seconds keeps a short clip rather than one
+            # that is half greetings (the reason says why it is short).
+            if _free(index, units, owner, p.product) and not units[index].chatter:
                 span = max(units[p.last].end, units[index].end) - min(units[p.first].start, units[index].start)
                 if span <= settings.max_clip:
                     options.append((units[index].chatter, not after, index))
@@ -351,7 +373,7 @@ def _score(p: _Presentation, units, words, mentions: list[Mention], names: dict[
         for cue in units[index].cues:
             if cue.kind not in best or (cue.value and not best[cue.kind].value):
                 best[cue.kind] = cue
-    p.score = sum(m.confidence for m in own) + sum(WEIGHTS[kind] for kind in best)
+    p.score = min(NAMES_CAP, sum(m.confidence for m in own)) + sum(WEIGHTS[kind] for kind in best)
     p.reasons = [f"names {names.get(p.product, p.product)} {len(own)}x"]
     p.reasons += [best[kind].reason for kind in CUE_KINDS if kind in best]
 

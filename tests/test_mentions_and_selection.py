@@ -176,7 +176,9 @@ def test_min_length_snapping_and_max_clips():
     # The presentation is 14 s of speech: the clip takes in the pause before the lamp rather
     # than the weather chatter before it, and ends on the scene cut in that pause.
     assert (aurora.start, aurora.end) == (6.35, 21.6)
-    assert all(h.end - h.start >= 15.0 - 1e-6 for h in chosen)
+    # A clip stays shorter than the minimum only rather than take in chatter, and says so.
+    for h in chosen:
+        assert h.end - h.start >= 15.0 - 1e-6 or any(r.startswith("short: chatter starts at") for r in h.reasons)
     only_one = select_highlights(transcript, mentions, CATALOG, [], SelectionSettings(max_clips=1))
     assert len(only_one) == 1 and only_one[0].products == ["aurora"]  # the best one
 
@@ -324,26 +326,42 @@ PINNED = {
 USABLE = ("en_quiet", "en_shop", "en_tiny", "es_tienda", "it_negozio", "ru_magazin", "ru_quiet")
 NOTHING_SOLD = ("en_quiet", "ru_quiet")
 NO_CATALOG_F1 = 0.75  # 8 of 13 presentations found, no false clip
+# The live_* replays: with the catalog F1 and recall; without it, the share of presented
+# products a candidate names, and the most candidates named like no product.
+LIVE = {
+    "live_en_beauty": {"f1": 1.0, "recall": 1.0, "name recall": 0.33, "junk": 2},
+    "live_en_gadgets": {"f1": 0.6, "recall": 0.6, "name recall": 0.4, "junk": 1},
+    "live_es_cocina": {"f1": 0.5, "recall": 0.5, "name recall": 0.25, "junk": 5},
+    "live_es_moda": {"f1": 0.85, "recall": 0.75, "name recall": 0.25, "junk": 3},
+    "live_it_casa": {"f1": 0.66, "recall": 0.5, "name recall": 0.5, "junk": 2},
+    "live_ru_tech": {"f1": 1.0, "recall": 1.0, "name recall": 0.5, "junk": 3},
+}
 # Product names recognised in the usable fixtures, (recognised, said): no biasing, the
 # catalog names as hotwords (the pipeline's way), the catalog names as an initial prompt.
 RECOGNITION = {"plain": (4, 26), "hotwords": (17, 26), "prompt": (11, 26)}
 
 
 def test_fixtures_are_all_pinned_and_usability_is_measured(harness):
-    assert sorted(PINNED) == harness.fixture_names()
+    assert sorted([*PINNED, *LIVE]) == harness.fixture_names()
     usable = [n for n in PINNED if harness.word_error_rate(harness.load_record(n)) <= harness.USABLE_WER]
     assert sorted(usable) == sorted(USABLE)
+    for name in LIVE:  # the live_* replays are all in languages Whisper base follows
+        assert harness.word_error_rate(harness.load_record(name)) <= harness.USABLE_WER, name
 
 
 @pytest.mark.parametrize("name", sorted(PINNED))
-def test_fixture_detection_is_pinned(harness, name):
+def test_fixture_detection_holds(harness, name):
+    """The older fixtures lose nothing: at least as many presentations found, no more false
+    clips, no more misses than when they were pinned (an improvement passes)."""
     record = harness.load_record(name)
     presented = {p["product"] for p in record["truth"]["presentations"]}
     for mode, catalog in (("catalog", True), ("no catalog", False)):
         outcome = harness.evaluate(record, catalog=catalog)
-        got = (outcome.tp, outcome.fp, outcome.fn)
-        assert got == PINNED[name][mode], (mode, [(c.name, c.start, c.end, c.off_topic) for c in outcome.clips])
+        tp, fp, fn = PINNED[name][mode]
+        where = (mode, [(c.name, c.start, c.end, c.off_topic) for c in outcome.clips])
+        assert outcome.tp >= tp and outcome.fp <= fp and outcome.fn <= fn, where
         assert outcome.worst_off_topic <= 0.5  # no clip is mostly chatter
+        assert outcome.duplicates == 0
         if catalog:  # no clip for a catalog product never presented
             assert {p for clip in outcome.clips for p in clip.products} <= presented
         if catalog and name in USABLE:  # every presented product gets a clip, over it, on topic
@@ -365,11 +383,28 @@ def test_fixtures_f1_where_the_asr_is_usable(harness):
     assert harness.f1(*totals[False])[2] >= NO_CATALOG_F1
 
 
+@pytest.mark.parametrize("name", sorted(LIVE))
+def test_live_replays(harness, name):
+    """The replays after real live streams (link numbers, shared brands, repeated pitches,
+    fast sequences, long presentations): floors measured with `mentions_eval.py`, so a
+    regression fails and an improvement passes."""
+    record = harness.load_record(name)
+    floor = LIVE[name]
+    with_catalog = harness.evaluate(record, catalog=True)
+    assert with_catalog.duplicates == 0
+    assert harness.f1(with_catalog.tp, with_catalog.fp, with_catalog.fn)[2] >= floor["f1"] - 1e-9
+    assert harness.f1(with_catalog.tp, with_catalog.fp, with_catalog.fn)[1] >= floor["recall"] - 1e-9
+    without = harness.evaluate(record, catalog=False)
+    assert without.duplicates == 0
+    assert without.named / without.presentations >= floor["name recall"] - 1e-9
+    assert len(without.junk) <= floor["junk"], without.junk
+
+
 def test_asr_biasing_is_measured(harness):
     """Product-name recognition over the usable fixtures: with the catalog names as
     faster-whisper hotwords (the pipeline's way) against the same audio without them."""
     counts = {v: [0, 0] for v in harness.VARIANTS}
-    for name in USABLE:
+    for name in USABLE:  # the live_* replays were transcribed plain and with hotwords only
         record = harness.load_record(name)
         for variant in harness.VARIANTS:
             heard, _found, total = harness.name_recognition(record, variant)
