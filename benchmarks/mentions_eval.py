@@ -78,6 +78,7 @@ DETECTION_VARIANT = "hotwords"  # the pipeline's biasing, decoded sequentially
 COVER = 0.8
 OFF_TOPIC = 0.25
 USABLE_WER = 0.35
+NAME_SIMILARITY = 75  # a candidate's word and a product's word, as they sound, this close are one
 NEAR_COPY_SHARE = 0.5  # two clips of one product sharing this share of their sentences are copies
 NAME = re.compile(r"\{([^{}]+)\}")
 
@@ -471,6 +472,11 @@ def _near_copies(clips: list[ClipCheck], truth: dict) -> int:
 
 
 def _shares_a_word(name: str, catalog_names: list[str], language: str) -> bool:
+    """Does a candidate's name share a word with one of the product's names, as it sounds
+    (stemming.skeleton) and forgiving one slip of the ASR ("Cametta" for Casetta, "náfas" for
+    gafas: rapidfuzz ratio >= NAME_SIMILARITY)?"""
+    from rapidfuzz import fuzz
+
     from highlights.stemming import skeleton
     from highlights.text import normalize
 
@@ -478,7 +484,7 @@ def _shares_a_word(name: str, catalog_names: list[str], language: str) -> bool:
         return {skeleton(w) for w in normalize(text).split() if len(w) >= 3}
 
     wanted = set().union(*(keys(n) for n in catalog_names))
-    return bool(keys(name) & wanted)
+    return any(fuzz.ratio(a, b) >= NAME_SIMILARITY for a in keys(name) for b in wanted)
 
 
 def name_recognition(record: dict, variant: str) -> tuple[int, int, int]:

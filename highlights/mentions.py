@@ -419,6 +419,10 @@ def find_candidates(transcript: Transcript, settings: MentionSettings) -> tuple[
     # a Latin word in Cyrillic speech is a brand
     foreign = "latin" if language in languages.by_script("cyrillic") else None
 
+    # A promo code ("MAX20") is said again and again beside the product, and is not one.
+    codes = {c.value.casefold() for c in cues if c.kind == "promo_code" and c.value}
+    ignored = ignored | frozenset(codes)
+
     def content(i: int) -> bool:
         t = tokens[i]
         return t.kind == "word" and len(t.text) >= 3 and t.text not in ignored and stem(t.text) not in ignored
@@ -601,10 +605,11 @@ def _codes_joined(tokens: list[Token]) -> list[Token]:
 
 
 def _lexicon_words(language: str) -> frozenset[str]:
-    """Words of the lexicon's phrases (prices, calls to action, chatter): never a product."""
+    """Words of the lexicon's phrases (prices, calls to action, link numbers, chatter): never
+    a product."""
     lexicon = load_lexicon(language)
     phrases = [p for group in lexicon.cues.values() for p in group] + list(lexicon.chatter) + list(lexicon.intro)
-    phrases += [p for group in lexicon.currencies.values() for p in group]
+    phrases += [p for group in lexicon.currencies.values() for p in group] + list(lexicon.links)
     return frozenset(w.rstrip("*") for p in phrases for w in p if w not in ("#", "?", "..") and len(w) > 2) \
         | lexicon.refer
 
