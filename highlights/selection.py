@@ -310,11 +310,14 @@ def _extend_backward(p: _Presentation, number: int, units, owner, settings: Sele
     index = p.first - 1
     while index >= 0 and _free(index, units, owner, p.product):
         unit = units[index]
-        if unit.chatter or first_named - unit.start > settings.lead:
+        named = p.product in unit.named  # a supporting mention ("the Aria jar", a shared brand)
+        if unit.chatter or (first_named - unit.start > settings.lead and not named):
             break
-        if not (unit.intro or unit.cues or unit.stems & p.vocabulary):
+        if not (unit.intro or unit.cues or named or unit.stems & p.vocabulary):
             break
         _take(p, number, owner, units, index)
+        if named:  # the presentation began at least here: the lead counts from it
+            first_named = unit.start
         index -= 1
 
 

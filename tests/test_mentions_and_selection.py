@@ -434,3 +434,103 @@ def test_a_stale_fixture_record_is_refused(harness, tmp_path, monkeypatch):
     monkeypatch.setattr(harness, "FIXTURES", tmp_path)
     with pytest.raises(SystemExit, match=r"x\.json: made from an older x\.toml"):
         harness.load_record("x")
+
+
+# --- link numbers, shared brands, coverage, repeated pitches ---------------------------------
+
+
+@pytest.mark.parametrize("language, text, link", [
+    ("en", "Now link 33 is the one everybody wants.", "33"),
+    ("en", "Go to No. 51 in the bag.", "51"),
+    ("en", "Item number five is back in stock.", "5"),
+    ("ru", "Смотрите, номер двенадцать снова в наличии.", "12"),
+    ("uk", "Тисніть посилання номер шість.", "6"),
+    ("pl", "Mamy link numer 7 w koszyku.", "7"),
+    ("es", "Pulsad el enlace número tres.", "3"),
+    ("fr", "Regardez le lien numéro 4.", "4"),
+    ("it", "Cliccate sul link numero due.", "2"),
+    ("pt", "Vejam o link número 8 agora.", "8"),
+])
+def test_link_numbers_are_mentions_in_eight_languages(language, text, link):
+    catalog = [Product("item", "Aurora smart watch", link=link), Product("other", "Lumo desk lamp", link="99")]
+    mentions = find_mentions(transcript_of((0, text), language=language), catalog, MentionSettings())
+    assert [(m.product, m.kind, m.confidence) for m in mentions] == [("item", "link", 1.0)]
+
+
+def test_a_number_no_product_has_is_no_mention():
+    catalog = [Product("item", "Aurora smart watch", link="12")]
+    assert find_mentions(transcript_of((0, "Link 13 and number seven are gone.")), catalog, MentionSettings()) == []
+
+
+def test_a_shared_brand_goes_to_the_product_being_presented():
+    catalog = [Product("serum", "Aria vitamin C serum", link="12"), Product("cream", "Aria night cream", link="7")]
+    transcript = transcript_of((0, "First up is link number twelve, the vitamin C serum."), (5, "Aria makes it in France."),
+                               (15, "Now link seven, for the night."), (20, "Aria makes it without parabens."),
+                               (120, "Aria is a lovely brand."))
+    brand = [(m.start < 10, m.product) for m in find_mentions(transcript, catalog, MentionSettings()) if m.kind == "brand"]
+    assert brand == [(True, "serum"), (False, "cream")]  # never both, and not alone far from either
+
+
+def pitch(start: float, name: str, price: int) -> list[tuple[float, str]]:
+    return [(start, f"Here is the {name}, look at it."), (start + 3, f"The {name} is made of steel and glass."),
+            (start + 7, f"It is only {price} dollars today."), (start + 10, "Add it to your cart, the link is below.")]
+
+
+def test_coverage_before_depth_and_no_near_copies():
+    catalog = [Product("aurora", "Aurora smart watch"), Product("lumo", "Lumo desk lamp")]
+    chat = [(14.0, "Thanks for watching, say hello in the chat."), (60.0, "Hello everyone, welcome to the stream.")]
+    # The watch is pitched three times, word for word; the lamp once, with less to say.
+    sentences = [*pitch(0, "Aurora smart watch", 49), *chat[:1], (30.0, "Next up is the Lumo desk lamp."),
+                 (34.0, "The Lumo desk lamp is nice."), *chat[1:], *pitch(70, "Aurora smart watch", 49),
+                 (85.0, "My sister called me about her holiday plans."), *pitch(120, "Aurora smart watch", 49)]
+    transcript = transcript_of(*sentences)
+    mentions = find_mentions(transcript, catalog, MentionSettings())
+    chosen = select_highlights(transcript, mentions, catalog, [], SelectionSettings(max_clips=2))
+    assert sorted(h.products[0] for h in chosen) == ["aurora", "lumo"]  # both before a second watch
+    every = select_highlights(transcript, mentions, catalog, [], SelectionSettings())
+    assert [h.products[0] for h in every].count("aurora") == 1  # the repeats are near copies
+
+
+def test_a_product_squeezed_between_two_others_keeps_a_short_clip_with_the_reason():
+    catalog = [Product("a", "Aurora smart watch"), Product("b", "Breeze mini fan"), Product("c", "Lumo desk lamp")]
+    transcript = transcript_of(*pitch(0, "Aurora smart watch", 49), (14, "The Breeze mini fan, 9 dollars, add it now."),
+                               (18, "The Breeze mini fan is small."), *pitch(22, "Lumo desk lamp", 29))
+    chosen = select_highlights(transcript, find_mentions(transcript, catalog, MentionSettings()), catalog, [],
+                               SelectionSettings(min_clip=15.0))
+    fan = next(h for h in chosen if h.products == ["b"])
+    assert fan.end - fan.start < 15.0 and "short: the next product starts at 0:22" in fan.reasons
+    assert all(a.end <= b.start for a, b in zip(chosen, chosen[1:]))  # never merged with a neighbour
+
+
+def test_without_a_catalog_the_item_behind_a_link_number_is_a_candidate():
+    transcript = transcript_of(
+        (0, "Hello everyone, welcome back to the stream this week."),
+        (5, "Link 12, the vitamin C serum, it is only 24 dollars."),
+        (10, "Two drops a day, add it to your cart."),
+        (30, "My week was long, my sister visited me this week."),
+        (40, "Number twelve is back, 24 dollars, tap link 12 now."))
+    products, mentions = find_candidates(transcript, MentionSettings())
+    assert [p.name for p in products] == ["vitamin C serum"]
+    assert len([m for m in mentions if m.start >= 40]) >= 2  # "Number twelve" and "link 12" are it too
+
+
+def test_no_import_cycle_between_the_detectors():
+    """mentions, selection, cues, lexicon and units import each other one way only, counting
+    imports inside functions."""
+    import ast
+
+    package = ROOT / "highlights"
+    graph = {}
+    for path in package.glob("*.py"):
+        imported = set()
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.level == 1:
+                imported |= {node.module.split(".")[0]} if node.module else {a.name for a in node.names}
+        graph[path.stem] = imported
+
+    def reaches(start: str, goal: str, seen: set) -> bool:
+        return any(n == goal or (n not in seen and not seen.add(n) and reaches(n, goal, seen))
+                   for n in graph.get(start, ()))
+
+    for module in ("mentions", "selection", "cues", "lexicon", "units", "catalog"):
+        assert not reaches(module, module, set()), module
