@@ -24,6 +24,14 @@ Definitions (per fixture, then summed per language and overall):
   id; without one, any candidate), covers at least COVER of the presentation and at most
   OFF_TOPIC of the clip is off-topic; without a catalog, "named" counts the matched clips
   whose candidate name shares a word with the product's (the ASR may have garbled it);
+- without a catalog, "names found" (product-name recall) is the share of presented products
+  some candidate is named like (a word in common, one ASR slip forgiven), whether or not its
+  clip matched; "junk" the candidates named like no product of the fixture's catalog;
+- products, not presentations, are counted from the live_* replays on: TP a presented
+  product with a matched presentation (a presentation longer than `max_clip` is matched by
+  a clip covering COVER of `max_clip`), FN one without, FP a clip that matches none and does
+  not lie within presentations of its product; "dup" counts pairs of clips of one product
+  sharing half their scripted sentences (the repeated pitch), judged on the script;
 - TP: presentations matched (one clip each), FP: clips matching none, FN: presentations
   left unmatched; precision TP/(TP+FP), recall TP/(TP+FN), F1 their harmonic mean;
 - name recognition: a scripted name occurrence (`{...}` in the script) is recognised when
@@ -373,6 +381,7 @@ class Outcome:
     named: int = 0  # without a catalog: products whose matched clip's candidate name shares a word with theirs
     duplicates: int = 0  # pairs of clips of one product showing mostly the same scripted sentences
     junk: list[str] = field(default_factory=list)  # without a catalog: candidates named like no product
+    names_found: int = 0  # without a catalog: presented products some candidate is named like
 
     @property
     def worst_off_topic(self) -> float:
@@ -452,6 +461,8 @@ def evaluate(record: dict, variant: str | None = None, catalog: bool = True,
     if not catalog:
         every_name = [n for names_ in catalog_names.values() for n in names_]
         outcome.junk = [p.name for p in products if not _shares_a_word(p.name, every_name, script.language)]
+        outcome.names_found = sum(any(_shares_a_word(p.name, catalog_names[product], script.language) for p in products)
+                                  for product in presented)
     return outcome
 
 
@@ -548,7 +559,7 @@ def f1(tp: int, fp: int, fn: int) -> tuple[float, float, float]:
 def report(names: list[str], verbose: bool = False) -> int:
     rows = []
     print(f"{'fixture':16} {'lang':4} {'min':>4} {'WER':>5} {'use':3} | {'catalog: P':>10} {'R':>5} {'F1':>5} {'dup':>3} "
-          f"| {'no catalog: R':>13} {'named':>5} {'junk':>4} {'dup':>3} | names recognised plain/hotwords/prompt")
+          f"| {'no catalog: R':>13} {'named':>5} {'found':>5} {'junk':>4} {'dup':>3} | names recognised plain/hotwords/prompt")
     for name in names:
         record = load_record(name)
         wer = word_error_rate(record)
@@ -563,7 +574,8 @@ def report(names: list[str], verbose: bool = False) -> int:
         heard = "/".join(f"{recognition[v][0]:2d}" if v in recognition else " -" for v in VARIANTS)
         print(f"{name:16} {record['language']:4} {record['truth']['duration'] / 60:4.1f} {wer:5.2f} "
               f"{'yes' if usable else 'no':3} | {p:10.2f} {r:5.2f} {score:5.2f} {with_catalog.duplicates:3d} "
-              f"| {r2:13.2f} {without.named:2d}/{without.presentations:<2d} {len(without.junk):4d} "
+              f"| {r2:13.2f} {without.named:2d}/{without.presentations:<2d} {without.names_found:2d}/{without.presentations:<2d} "
+              f"{len(without.junk):4d} "
               f"{without.duplicates:3d} | {heard} of {said:2d}")
         if verbose:
             for label, outcome in (("catalog", with_catalog), ("none", without)):
@@ -574,7 +586,7 @@ def report(names: list[str], verbose: bool = False) -> int:
                     print(f"    {label:7} junk candidates: {', '.join(outcome.junk)}")
     print()
     print(f"{'group':24} {'fixtures':>8} {'P':>5} {'R':>5} {'F1':>5} {'dup':>3} | {'no catalog R':>12} "
-          f"{'name recall':>11} {'junk/replay':>11} {'dup':>3}")
+          f"{'named clips':>11} {'names found':>11} {'junk/replay':>11} {'dup':>3}")
     groups = [(lang, [r for r in rows if r[0] == lang]) for lang in sorted({r[0] for r in rows})]
     groups += [("live_* (usable)", [r for r in rows if r[5].startswith("live_") and r[1]]),
                ("older (usable)", [r for r in rows if not r[5].startswith("live_") and r[1]]),
@@ -587,11 +599,12 @@ def report(names: list[str], verbose: bool = False) -> int:
         p, r, score = f1(tp, fp, fn)
         presented = sum(row[3].presentations for row in chosen) or 1
         named = sum(row[3].named for row in chosen)
+        found = sum(row[3].names_found for row in chosen)
         junk = max(len(row[3].junk) for row in chosen)
         dup = sum(row[2].duplicates for row in chosen)
         dup2 = sum(row[3].duplicates for row in chosen)
         print(f"{label:24} {len(chosen):8d} {p:5.2f} {r:5.2f} {score:5.2f} {dup:3d} | {f1(tp2, fp2, fn2)[1]:12.2f} "
-              f"{named / presented:11.2f} {'max ' + str(junk):>11} {dup2:3d}")
+              f"{named / presented:11.2f} {found / presented:11.2f} {'max ' + str(junk):>11} {dup2:3d}")
     return 0
 
 

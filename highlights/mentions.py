@@ -53,7 +53,7 @@ CANDIDATE_PREFIX = "candidate-"
 # nouns sit lower ("serum" 3.7, "freidora" 2.4, "teiera" 2.8). A capitalised name may be as
 # frequent as NAME_ZIPF (brands are often words: "Snap" 4.2); above it, it is a weekday or a
 # greeting.
-GENERIC_ZIPF, NAME_ZIPF = 4.5, 5.0
+GENERIC_ZIPF, NAME_ZIPF = 4.4, 4.6
 NP_WORDS = 5  # at most this many words make the noun phrase after a link number or "our"
 _KIND_RANK = {"name": 0, "alias": 0, "partial": 1, "brand": 1}
 SHARED_CONFIDENCE = 0.5  # a shared brand supports a presentation, it never starts one
@@ -441,7 +441,7 @@ def find_candidates(transcript: Transcript, settings: MentionSettings) -> tuple[
             named[key] = named.get(key, False) or i in proper or any(ch.isdigit() for ch in token.text) \
                 or script(token.text) == foreign
     introduced = _introduced(tokens, words, lexicon, content, stem)
-    items = _link_items(tokens, words, lexicon, content, sentence, selling_sentences, stem)
+    items = _link_items(tokens, words, lexicon, content, sentence, selling_sentences, stem, language)
     in_item = {k: item for item in items for k in item["keys"]}
     ranked = []
     for key, occurrences in heads.items():
@@ -525,7 +525,7 @@ def _noun_phrase(tokens: list[Token], words: list[Word], at: int, content, ignor
 
 
 def _link_items(tokens: list[Token], words: list[Word], lexicon, content, sentence: list[int], selling: set[int],
-                stem) -> list[dict]:
+                stem, language: str) -> list[dict]:
     """Items called by a link number, each named by the noun phrase said after its number
     most often ("link 12, the vitamin C serum"); every "link 12" or "number twelve" is a
     mention of it. An item needs its number said twice, or once with a sales cue close by."""
@@ -539,6 +539,8 @@ def _link_items(tokens: list[Token], words: list[Word], lexicon, content, senten
             continue
         entry = said.setdefault(number.text, {"spans": [], "names": Counter(), "sentences": set(), "keys": Counter()})
         phrase = _noun_phrase(tokens, words, end, content, ignored)
+        if phrase and not tokens[phrase[0]].capital and _zipf(tokens[phrase[0]].text, language) > GENERIC_ZIPF:
+            phrase = []  # "number five is left", "haya mirado": talk, not the item's name
         last = tokens[phrase[-1]].last if phrase else tokens[end - 1].last
         entry["spans"].append((tokens[start].first, last))
         entry["sentences"].add(sentence[start])
@@ -551,8 +553,9 @@ def _link_items(tokens: list[Token], words: list[Word], lexicon, content, senten
         if not entry["names"] or not (len(entry["spans"]) >= 2 or sells):
             continue
         name = entry["names"].most_common(1)[0][0]
-        # The words of its name said at least twice after the number are its own.
-        keys = {k for k, c in entry["keys"].items() if c >= 2} or set(entry["keys"])
+        # Every word said as its name after the number is its own (Whisper spells a name
+        # differently each time: "Пуэрбан Говига", "по-эрбанковика").
+        keys = set(entry["keys"])
         items.append({"number": number, "name": name, "spans": entry["spans"], "keys": keys, "occurrences": []})
     return items
 

@@ -327,14 +327,15 @@ USABLE = ("en_quiet", "en_shop", "en_tiny", "es_tienda", "it_negozio", "ru_magaz
 NOTHING_SOLD = ("en_quiet", "ru_quiet")
 NO_CATALOG_F1 = 0.75  # 8 of 13 presentations found, no false clip
 # The live_* replays: with the catalog F1 and recall; without it, the share of presented
-# products a candidate names, and the most candidates named like no product.
+# products whose clip's candidate names them, the share some candidate names (product-name
+# recall), the most candidates named like no product, near-copy pairs of clips.
 LIVE = {
-    "live_en_beauty": {"f1": 1.0, "recall": 1.0, "name recall": 0.33, "junk": 2},
-    "live_en_gadgets": {"f1": 0.6, "recall": 0.6, "name recall": 0.4, "junk": 1},
-    "live_es_cocina": {"f1": 0.5, "recall": 0.5, "name recall": 0.25, "junk": 5},
-    "live_es_moda": {"f1": 0.85, "recall": 0.75, "name recall": 0.25, "junk": 3},
-    "live_it_casa": {"f1": 0.66, "recall": 0.5, "name recall": 0.5, "junk": 2},
-    "live_ru_tech": {"f1": 1.0, "recall": 1.0, "name recall": 0.5, "junk": 3},
+    "live_en_beauty": {"f1": 1.0, "recall": 1.0, "named": 0.33, "found": 0.66, "junk": 1, "dup": 0},
+    "live_en_gadgets": {"f1": 0.6, "recall": 0.6, "named": 0.6, "found": 0.8, "junk": 0, "dup": 0},
+    "live_es_cocina": {"f1": 0.5, "recall": 0.5, "named": 0.25, "found": 1.0, "junk": 0, "dup": 0},
+    "live_es_moda": {"f1": 0.85, "recall": 0.75, "named": 0.25, "found": 0.75, "junk": 1, "dup": 0},
+    "live_it_casa": {"f1": 0.66, "recall": 0.5, "named": 0.25, "found": 1.0, "junk": 1, "dup": 0},
+    "live_ru_tech": {"f1": 1.0, "recall": 1.0, "named": 0.5, "found": 1.0, "junk": 1, "dup": 1},
 }
 # Product names recognised in the usable fixtures, (recognised, said): no biasing, the
 # catalog names as hotwords (the pipeline's way), the catalog names as an initial prompt.
@@ -395,8 +396,9 @@ def test_live_replays(harness, name):
     assert harness.f1(with_catalog.tp, with_catalog.fp, with_catalog.fn)[2] >= floor["f1"] - 1e-9
     assert harness.f1(with_catalog.tp, with_catalog.fp, with_catalog.fn)[1] >= floor["recall"] - 1e-9
     without = harness.evaluate(record, catalog=False)
-    assert without.duplicates == 0
-    assert without.named / without.presentations >= floor["name recall"] - 1e-9
+    assert without.duplicates <= floor["dup"]
+    assert without.named / without.presentations >= floor["named"] - 1e-9  # clips whose candidate names it
+    assert without.names_found / without.presentations >= floor["found"] - 1e-9  # product-name recall
     assert len(without.junk) <= floor["junk"], without.junk
 
 
