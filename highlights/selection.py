@@ -44,6 +44,7 @@ NEAR_COPY = 50.0
 # Naming counts up to this much of a score: a product called by its link number eight times
 # is not a better pitch than one named three times with a price and a code.
 NAMES_CAP = 3.0
+STRETCH_WORD = 0.05  # what a distinct content word adds to a stretch (20 say as much as a price)
 
 
 @dataclass
@@ -330,8 +331,8 @@ def _take(p: _Presentation, number: int, owner, units, index: int, learn: bool =
 
 def _fit_length(p: _Presentation, number: int, units, owner, duration: float, settings: SelectionSettings) -> None:
     """Reach the minimum length (first through untranscribed time around the edges, then
-    through neighbouring sentences that belong to no presentation and are not chatter); shrink to
-    the maximum, dropping end sentences that do not name the product first."""
+    through neighbouring sentences that belong to no presentation and are not chatter); a
+    longer one keeps its best `max_clip` stretch (`_best_stretch`)."""
     while _room(p, units, duration) < settings.min_clip:
         options = []
         for index, after in ((p.last + 1, True), (p.first - 1, False)):
@@ -344,15 +345,34 @@ def _fit_length(p: _Presentation, number: int, units, owner, duration: float, se
         if not options:
             break
         _take(p, number, owner, units, min(options)[2], learn=False)
-    while units[p.last].end - units[p.first].start > settings.max_clip and p.last > p.first:
-        tail_named = units[p.last].named.get(p.product, 0.0) >= SURE
-        head_named = units[p.first].named.get(p.product, 0.0) >= SURE
-        dropped = p.last if not tail_named or head_named else p.first
-        owner[dropped] = None
-        if dropped == p.last:
-            p.last -= 1
-        else:
-            p.first += 1
+    if units[p.last].end - units[p.first].start > settings.max_clip and p.last > p.first:
+        first, last = _best_stretch(p, units, settings.max_clip)
+        for index in (*range(p.first, first), *range(last + 1, p.last + 1)):
+            owner[index] = None
+        p.first, p.last = first, last
+
+
+def _best_stretch(p: _Presentation, units, max_clip: float) -> tuple[int, int]:
+    """The `max_clip`-long run of sentences of a long presentation that says the most: its
+    introduction (the sentence that first names it), what it is (distinct content words),
+    price, offer and call to action (each kind once), and the name said surely (up to
+    NAMES_CAP); not simply its first minute. The earliest of equals."""
+    best, chosen = -1.0, (p.first, p.first)
+    for first in range(p.first, p.last + 1):
+        last = first
+        while last + 1 <= p.last and units[last + 1].end - units[first].start <= max_clip:
+            last += 1
+        run = units[first:last + 1]
+        kinds = {cue.kind for unit in run for cue in unit.cues}
+        naming = min(NAMES_CAP, sum(unit.named.get(p.product, 0.0) for unit in run))
+        intro = 1.0 if any(unit.named.get(p.product, 0.0) >= SURE for unit in run[:1]) else 0.0
+        points = STRETCH_WORD * len(set().union(*(unit.stems for unit in run)))
+        value = naming + intro + sum(WEIGHTS[kind] for kind in kinds) + points
+        if value > best + 1e-9:
+            best, chosen = value, (first, last)
+        if last == p.last:
+            break
+    return chosen
 
 
 def _room(p: _Presentation, units, duration: float) -> float:

@@ -536,3 +536,16 @@ def test_no_import_cycle_between_the_detectors():
 
     for module in ("mentions", "selection", "cues", "lexicon", "units", "catalog"):
         assert not reaches(module, module, set()), module
+
+
+def test_a_long_presentation_yields_its_best_stretch_not_its_first_minute():
+    sentences = [(0.0, "Here is the Aurora smart watch, friends.")]
+    sentences += [(5.0 * i, f"The Aurora smart watch counts steps number {i}.") for i in range(1, 14)]
+    sentences += [(70.0, "The Aurora smart watch is only 49 dollars today."),
+                  (75.0, "Use code AURORA10 and add it to your cart now."), (80.0, "The Aurora smart watch, friends.")]
+    transcript = transcript_of(*sentences)
+    mentions = find_mentions(transcript, CATALOG, MentionSettings())
+    chosen = select_highlights(transcript, mentions, CATALOG, [], SelectionSettings(max_clip=30.0, merge_gap=60.0))
+    best = max(chosen, key=lambda h: h.score)
+    assert best.end - best.start <= 30.0 + 1e-6 and best.start > 40.0 and best.end > 78.0
+    assert "states price 49 USD" in best.reasons and "promo code AURORA10" in best.reasons
