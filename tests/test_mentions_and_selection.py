@@ -12,7 +12,8 @@ from highlights.config import MentionSettings, SelectionSettings
 from highlights.evaluation import reference_clips
 from highlights.mentions import find_candidates, find_mentions
 from highlights.records import Mention, Product, Segment, Transcript, Word, from_dict, to_dict
-from highlights.selection import select_highlights, speech_units
+from highlights.selection import select_highlights
+from highlights.units import speech_units
 
 ROOT = Path(__file__).resolve().parent.parent
 
