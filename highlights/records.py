@@ -168,7 +168,7 @@ class Mention:
     text: str  # the words as transcribed
     matched: str  # the catalog name or alias they matched
     similarity: float  # 0-100
-    kind: str = "name"  # name | alias | partial (part of a name) | brand (shared by several) | link (its number) | candidate (no catalog)
+    kind: str = "name"  # name | alias | partial | brand (shared) | link (its number) | candidate (no catalog)
     confidence: float = 1.0  # 0-1: under 0.75, a common word or a lower-case part of a name
 
 
