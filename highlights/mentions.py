@@ -32,10 +32,10 @@ import simplemma
 from rapidfuzz import fuzz, process
 from wordfreq import zipf_frequency
 
+from . import languages
 from .config import MentionSettings
 from .cues import find_cues
 from .files import unique_slug
-from . import languages
 from .lexicon import find_phrases, load_lexicon
 from .records import Mention, Product, Transcript, Word
 from .stemming import Token, script, skeleton, stemmer, tokenize, tokenize_text
