@@ -1,5 +1,7 @@
-"""The seller's product catalog: CSV (`id,name,aliases[,price,currency,url,image]`) or JSON
-(a list of objects with the same fields).  Aliases in CSV are separated by `|`."""
+"""The seller's product catalog: CSV (`id,name,aliases[,price,currency,url,image,link]`) or
+JSON (a list of objects with the same fields).  Aliases in CSV are separated by `|`.  `link` is
+the item's number in the live room's shopping bag: hosts say "link 12" or "номер 12" instead
+of the name, and the mentions stage reads that as the product."""
 
 from __future__ import annotations
 
@@ -10,7 +12,7 @@ from pathlib import Path
 from .records import Product
 
 REQUIRED = ("id", "name", "aliases")
-OPTIONAL = ("price", "currency", "url", "image")
+OPTIONAL = ("price", "currency", "url", "image", "link")
 
 
 class CatalogError(ValueError):
@@ -32,10 +34,15 @@ def load_catalog(path: str | Path) -> list[Product]:
     else:
         products = _from_csv(path, text)
     seen: dict[str, str] = {}
+    links: dict[str, str] = {}
     for product, where in products:
         if product.id in seen:
             raise CatalogError(f"{path}: {where}: duplicate id {product.id!r} (first at {seen[product.id]})")
         seen[product.id] = where
+        if product.link is not None:
+            if product.link in links:  # "link 5" must name one product
+                raise CatalogError(f"{path}: {where}: link {product.link} is already {links[product.link]!r}")
+            links[product.link] = product.id
     if not products:
         raise CatalogError(f"{path}: catalog has no products")
     return [product for product, _ in products]
@@ -121,5 +128,11 @@ def _product(path: Path, where: str, fields: dict) -> Product:
         if price < 0:
             raise CatalogError(f"{path}: {where}: negative price {price}")
     optional = {key: (str(fields[key]).strip() or None) if fields.get(key) not in (None, "") else None
-                for key in ("currency", "url", "image")}
+                for key in ("currency", "url", "image", "link")}
+    link = optional["link"]
+    if link is not None:
+        # Said as a number ("link twelve", "No. 12"), so stored as one: "012" is "12".
+        if isinstance(fields.get("link"), bool) or not link.isdigit():
+            raise CatalogError(f"{path}: {where}: link {link!r} is not a whole number")
+        optional["link"] = str(int(link))
     return Product(id=product_id, name=name, aliases=[a.strip() for a in aliases if a.strip()], price=price, **optional)

@@ -1,10 +1,12 @@
 """Per-language word lists the detectors read: sales cues (currencies, discounts, promo
 codes, calls to action, urgency), chatter, introductions, words that refer back to a
-product, spoken letter names, and (for a language without a Snowball stemmer) endings.
+product, link-number phrases, the determiners before a product, spoken letter names, and
+(for a language without a Snowball stemmer) endings.
 
 The lists live in each language's file of the registry (`highlights/languages/<lang>.toml`),
 meant to be extended by hand: tables
-`[currencies]` (ISO code -> words), `[cues]` (kind -> phrases), `[talk]` (`chatter`,
+`[currencies]` (ISO code -> words and symbols), `[cues]` (kind -> phrases), `[links]`
+(`phrases` with `#` for the link number), `[products]` (`determiners`), `[talk]` (`chatter`,
 `intro`, `refer`, extra `stopwords` besides the stop-words package's), `[letters]`,
 `[numbers]` (spelling -> value) and `[stemming]` (`endings`).  A phrase is
 matched on folded words (case and accents ignored): `word*` matches any ending, `#` a
@@ -40,6 +42,11 @@ class Lexicon:
     numbers: dict[str, int] = field(default_factory=dict)  # spellings num2words does not make
     endings: tuple[str, ...] = ()
     stopwords: frozenset[str] = frozenset()
+    links: tuple[Phrase, ...] = ()  # "link #", "номер #": a product called by its link number
+    determiners: frozenset[str] = frozenset()  # "our", "this": a noun phrase after them is a product
+
+
+SYMBOLS = frozenset("$€£₽₴")  # currency signs the tokenizer keeps as tokens of their own
 
 
 def languages() -> list[str]:
@@ -67,10 +74,34 @@ def load_lexicon(language: str) -> Lexicon:
             numbers={str(k): int(v) for k, v in data.get("numbers", {}).items()},
             endings=tuple(normalize(e) for e in data.get("stemming", {}).get("endings", [])),
             stopwords=_stopwords(language, talk.get("stopwords", [])),
+            links=_phrases(data.get("links", {}).get("phrases", [])),
+            determiners=frozenset(normalize(w) for w in data.get("products", {}).get("determiners", [])),
         )
     except (AttributeError, TypeError, ValueError) as exc:
         raise LexiconError(f"{path}: not a valid lexicon: {exc}") from None
     return lexicon
+
+
+@functools.lru_cache(maxsize=1)
+def currency_symbols() -> dict[str, str]:
+    """Currency sign -> ISO code, from every language's `[currencies]` (a "$" in a Russian
+    transcript is still dollars). The one list of signs: a sign two languages give different
+    codes is an error."""
+    found: dict[str, tuple[str, str]] = {}
+    for language in languages():
+        for code, phrases in load_lexicon(language).currencies.items():
+            for phrase in phrases:
+                if len(phrase) == 1 and phrase[0] in SYMBOLS:
+                    if found.get(phrase[0], (code, ""))[0] != code:
+                        raise LexiconError(f"{phrase[0]} is {found[phrase[0]][0]} in {found[phrase[0]][1]}.toml "
+                                           f"and {code} in {language}.toml")
+                    found[phrase[0]] = (code, language)
+    return {symbol: code for symbol, (code, _language) in found.items()}
+
+
+def currency_codes() -> frozenset[str]:
+    """Every ISO code some language's `[currencies]` names (not "%")."""
+    return frozenset(code for language in languages() for code in load_lexicon(language).currencies if code != "%")
 
 
 def _phrases(items) -> tuple[Phrase, ...]:
@@ -80,7 +111,7 @@ def _phrases(items) -> tuple[Phrase, ...]:
 
 
 def _pattern_word(word: str) -> str:
-    if word in ("#", "?", "..", "%", "$", "€", "£", "₽", "₴"):
+    if word in ("#", "?", "..", "%") or word in SYMBOLS:
         return word
     star = word.endswith("*")
     folded = "".join(normalize(word.rstrip("*")).split())

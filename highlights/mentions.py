@@ -7,11 +7,19 @@ them (case, accents, spoken numbers and letters, inflection, other scripts) with
 rapidfuzz, which forgives Whisper's spelling slips ("Lumo Best Lamp" ~ "Lumo desk lamp").
 Each mention says how sure it is: a whole name is sure; one common word, or a part of a
 name that Whisper wrote in lower case ("we watched", "a lovely breeze"), is not, and counts
-only near a sure mention of the same product.
+only near a sure mention of the same product.  A catalog `link` number said with a link
+phrase of the language ("link 12", "No. 12", "номер двенадцать"; lexicon `[links]`) is a sure
+mention of that product.  A brand two products share ("Aria" for the Aria serum and the Aria
+cream) is credited to the one being presented: the owner named last before it (or, at the
+start of a presentation, first after it) within `support_window`, never to both.
 
-Without a catalog, `find_candidates` names the products itself: the names the host repeats
-(words Whisper capitalises mid-sentence, model codes, or a noun said again and again) close
-to sales cues, each with the words that go with it ("Aurora smart watch")."""
+Without a catalog, `find_candidates` names the products itself: the item behind a link
+number ("link 12, the vitamin C serum": every later "number twelve" is that item), and the
+names the host repeats (words Whisper capitalises mid-sentence, model codes, a noun phrase
+after "our", "this", "these" and their equivalents, or a rare noun said again and again) close
+to sales cues, each with the words that go with it ("Aurora smart watch").  A common noun
+must be rare in the language (wordfreq, looked up by its simplemma lemma): "week", "layers"
+and "skin" are said in every stream and sell nothing."""
 
 from __future__ import annotations
 
@@ -20,16 +28,19 @@ import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 
+import simplemma
 from rapidfuzz import fuzz, process
+from wordfreq import zipf_frequency
 
+from . import languages
 from .config import MentionSettings
 from .cues import find_cues
 from .files import unique_slug
-from . import languages
 from .lexicon import find_phrases, load_lexicon
 from .records import Mention, Product, Transcript, Word
 from .stemming import Token, script, skeleton, stemmer, tokenize, tokenize_text
 from .text import SENTENCE_END, join_words
+from .units import speech_units
 
 SURE = 0.75  # a mention at least this confident can stand alone and marks a product's presence
 # Without a catalog, a name counts when a sales cue comes this close before or after it; a
@@ -37,7 +48,15 @@ SURE = 0.75  # a mention at least this confident can stand alone and marks a pro
 SALE_BEFORE, SALE_AFTER = 10.0, 25.0
 GENERIC_SPAN = 15.0
 CANDIDATE_PREFIX = "candidate-"
-_KIND_RANK = {"name": 0, "alias": 0, "partial": 1}
+# wordfreq's Zipf scale (log10 of uses per billion words): a lower-case noun more frequent than
+# GENERIC_ZIPF ("week" 5.6, "layers" 4.2) is everyday talk, not a product; products and their
+# nouns sit lower ("serum" 3.7, "freidora" 2.4, "teiera" 2.8). A capitalised name may be as
+# frequent as NAME_ZIPF (brands are often words: "Snap" 4.2); above it, it is a weekday or a
+# greeting.
+GENERIC_ZIPF, NAME_ZIPF = 4.4, 4.6
+NP_WORDS = 5  # at most this many words make the noun phrase after a link number or "our"
+_KIND_RANK = {"name": 0, "alias": 0, "partial": 1, "brand": 1}
+SHARED_CONFIDENCE = 0.5  # a shared brand supports a presentation, it never starts one
 
 
 @dataclass
@@ -67,6 +86,7 @@ class _Variant:
     kind: str  # name | alias | partial
     forms: _Forms
     numbers: frozenset[str] = frozenset()  # the numbers of the whole name (model codes)
+    owners: tuple[str, ...] = ()  # kind "brand": every product whose name holds it
 
     @property
     def size(self) -> int:
@@ -98,6 +118,7 @@ def find_mentions(transcript: Transcript, products: list[Product], settings: Men
     stopwords = load_lexicon(language).stopwords
     proper = _spoken_as_names(words, tokens)
     found: list[_Match] = []
+    shared: dict[int, tuple[str, ...]] = {}  # id of a brand mention -> the products sharing it
     for start, width, variant in _windows(forms, _variants(products, language)):
         window = slice(start, start + width)
         if all(t in stopwords for t in forms.texts[window]):
@@ -130,7 +151,60 @@ def find_mentions(transcript: Transcript, products: list[Product], settings: Men
                                 end=words[match.last].end, text=join_words(words[match.first:match.last + 1]),
                                 matched=variant.name, similarity=round(match.similarity, 1), kind=variant.kind,
                                 confidence=_confidence(match, tokens, proper)))
-    return _supported(sorted(mentions, key=lambda m: m.start), settings.support_window)
+        if variant.owners:
+            shared[id(mentions[-1])] = variant.owners
+    mentions += _link_mentions(tokens, words, products, language, used)
+    mentions.sort(key=lambda m: m.start)
+    mentions = _credit_shared(mentions, shared, settings.support_window)
+    return _supported(mentions, settings.support_window)
+
+
+def _link_mentions(tokens: list[Token], words: list[Word], products: list[Product], language: str,
+                   used: set[int]) -> list[Mention]:
+    """"link 12", "item number five", "номер двенадцать": the product with that catalog link."""
+    by_link = {p.link: p for p in products if p.link}
+    phrases = load_lexicon(language).links
+    if not by_link or not phrases:
+        return []
+    found = []
+    for start, end, _phrase in find_phrases([t.text for t in tokens], [t.kind for t in tokens], phrases):
+        number = tokens[end - 1]
+        product = by_link.get(_whole(number.text)) if number.kind == "number" else None
+        first, last = tokens[start].first, tokens[end - 1].last
+        if product is None or used & set(range(first, last + 1)):
+            continue
+        used |= set(range(first, last + 1))
+        found.append(Mention(product=product.id, start=words[first].start, end=words[last].end,
+                             text=join_words(words[first:last + 1]), matched=f"link {product.link}",
+                             similarity=100.0, kind="link", confidence=1.0))
+    return found
+
+
+def _whole(number: str) -> str:
+    return number[:-2] if number.endswith(".0") else number
+
+
+def _credit_shared(mentions: list[Mention], shared: dict[int, tuple[str, ...]], window: float) -> list[Mention]:
+    """A brand two products share goes to the presentation it is said in: the owner named
+    surely last before it, with no other product named between; failing that, the owner named
+    surely first after it (the brand said before the full name). Otherwise it is dropped."""
+    if not shared:
+        return mentions
+    sure = [m for m in mentions if m.confidence >= SURE and id(m) not in shared]
+    kept = []
+    for mention in mentions:
+        owners = shared.get(id(mention))
+        if owners is None:
+            kept.append(mention)
+            continue
+        before = [m for m in sure if m.start <= mention.start and mention.start - m.start <= window]
+        after = [m for m in sure if m.start > mention.start and m.start - mention.start <= window]
+        active = before[-1] if before else (after[0] if after else None)
+        if active is not None and active.product in owners:
+            mention.product = active.product
+            mention.confidence = SHARED_CONFIDENCE
+            kept.append(mention)
+    return kept
 
 
 def _variants(products: list[Product], language: str) -> list[_Variant]:
@@ -160,11 +234,27 @@ def _variants(products: list[Product], language: str) -> list[_Variant]:
                     partial_owners[tuple(stem(t.text) for t in part)].add(product.id)
                     partials.append((product, name, part, numbers))
     whole = {tuple(stem(t) for t in v.forms.texts) for v in variants}
+    # Stems of words several products share: a part made only of them ("sol Solara", both
+    # stemmed "sol") tells no product apart.
+    shared_stems = {s for key, owners in partial_owners.items() if len(owners) > 1 and len(key) == 1 for s in key}
     seen: set[tuple[str, tuple[str, ...]]] = set()
     for product, name, part, numbers in partials:
         key = tuple(stem(t.text) for t in part)
-        if len(partial_owners[key]) > 1 or key in whole or (product.id, key) in seen:
-            continue  # shared with another product, or already a name of its own
+        if key in whole or (product.id, key) in seen:
+            continue  # already a name of its own
+        owners = partial_owners[key]
+        if len(owners) > 1:
+            # A brand several products share ("Aria"): one variant, credited later to the
+            # product being presented. Only capitalised words: the catalog writes brands so.
+            if ("", key) in seen or not all(t.capital or t.kind == "number" for t in part):
+                continue
+            seen.add(("", key))
+            brand = " ".join(name.split()[part[0].first:part[-1].last + 1])
+            variants.append(_Variant(product, brand, "brand", _Forms.of(part, language), numbers,
+                                     tuple(sorted(owners))))
+            continue
+        if set(key) <= shared_stems:
+            continue
         seen.add((product.id, key))
         variants.append(_Variant(product, name, "partial", _Forms.of(part, language), numbers))
     return variants
@@ -315,8 +405,6 @@ def find_candidates(transcript: Transcript, settings: MentionSettings) -> tuple[
     stem = stemmer(language)
     all_tokens = tokenize(words, language)
     tokens = _codes_joined([t for t in all_tokens if t.kind != "symbol"])
-    from .selection import speech_units  # here: selection reads this module's SURE
-
     sentence_of_word = [0] * len(words)
     units = speech_units(words, language)
     for number, (first, last) in enumerate(units):
@@ -330,6 +418,10 @@ def find_candidates(transcript: Transcript, settings: MentionSettings) -> tuple[
     ignored = lexicon.stopwords | _lexicon_words(language)
     # a Latin word in Cyrillic speech is a brand
     foreign = "latin" if language in languages.by_script("cyrillic") else None
+
+    # A promo code ("MAX20") is said again and again beside the product, and is not one.
+    codes = {c.value.casefold() for c in cues if c.kind == "promo_code" and c.value}
+    ignored = ignored | frozenset(codes)
 
     def content(i: int) -> bool:
         t = tokens[i]
@@ -348,9 +440,18 @@ def find_candidates(transcript: Transcript, settings: MentionSettings) -> tuple[
             heads[key].append(_Occurrence(i, sentence[i]))
             named[key] = named.get(key, False) or i in proper or any(ch.isdigit() for ch in token.text) \
                 or script(token.text) == foreign
+    introduced = _introduced(tokens, words, lexicon, content, stem)
+    items = _link_items(tokens, words, lexicon, content, sentence, selling_sentences, stem, language)
+    in_item = {k: item for item in items for k in item["keys"]}
     ranked = []
     for key, occurrences in heads.items():
-        if named[key]:
+        if key in in_item:  # a word of a link item's name: that item
+            in_item[key]["occurrences"] += occurrences
+            continue
+        zipf = _zipf(tokens[occurrences[0].token].text, language)
+        if zipf > (NAME_ZIPF if named[key] or introduced[key] >= 2 else GENERIC_ZIPF):
+            continue
+        if named[key] or introduced[key] >= 2:
             # A name may come twice in one sentence ("the Lumo desk lamp, the Lumo lamp").
             near_sale = any(words[tokens[o.token].first].start - SALE_BEFORE <= c.start
                             <= words[tokens[o.token].last].end + SALE_AFTER for o in occurrences for c in cues)
@@ -377,6 +478,13 @@ def find_candidates(transcript: Transcript, settings: MentionSettings) -> tuple[
         home["sentences"] |= {o.sentence for o in occurrences}
     products, mentions = [], []
     taken: set[str] = set()
+    for item in items:
+        product_id = CANDIDATE_PREFIX + unique_slug(item["name"], taken, fallback="product")
+        products.append(Product(id=product_id, name=item["name"]))
+        for first, last in item["spans"] + [(tokens[o.token].first, tokens[o.token].last) for o in item["occurrences"]]:
+            mentions.append(Mention(product=product_id, start=words[first].start, end=words[last].end,
+                                    text=join_words(words[first:last + 1]), matched=item["name"], similarity=100.0,
+                                    kind="candidate", confidence=SURE))
     for candidate in chosen:
         name, spans = _candidate_name(candidate, tokens, words, stem)
         product_id = CANDIDATE_PREFIX + unique_slug(name, taken, fallback="product")
@@ -386,6 +494,81 @@ def find_candidates(transcript: Transcript, settings: MentionSettings) -> tuple[
                                     text=join_words(words[first:last + 1]), matched=name, similarity=100.0,
                                     kind="candidate", confidence=SURE))
     return products, sorted(mentions, key=lambda m: m.start)
+
+
+def _zipf(text: str, language: str) -> float:
+    """How common a word is in the language (wordfreq's Zipf scale), as its lemma or as said."""
+    lemma = simplemma.lemmatize(text, lang=language)
+    return max(zipf_frequency(text, language), zipf_frequency(lemma.casefold(), language))
+
+
+def _noun_phrase(tokens: list[Token], words: list[Word], at: int, content, ignored: frozenset[str]) -> list[int]:
+    """The content words from `at` on (after an article), within one clause: "the Zip phone
+    stand, it folds" -> Zip phone stand; "gafas de sol Solara" keeps its inner "de"."""
+    while at < len(tokens) and tokens[at].kind == "word" and not content(at) and at + 1 < len(tokens) \
+            and len(tokens[at].text) <= 4 and tokens[at].text in ignored:
+        at += 1  # "the", "las", "il"
+    phrase: list[int] = []
+    index = at
+    while index < len(tokens) and len(phrase) < NP_WORDS:
+        if content(index):
+            phrase.append(index)
+        elif not (phrase and tokens[index].kind == "word" and tokens[index].text in ignored
+                  and index + 1 < len(tokens) and content(index + 1) and len(tokens[index].text) <= 3):
+            break
+        if SENTENCE_END.search(words[tokens[index].last].text.strip()) or words[tokens[index].last].text.rstrip()[-1:] in ",;:":
+            break
+        if index + 1 < len(tokens) and tokens[index + 1].first - tokens[index].last > 1:
+            break
+        index += 1
+    return phrase
+
+
+def _link_items(tokens: list[Token], words: list[Word], lexicon, content, sentence: list[int], selling: set[int],
+                stem, language: str) -> list[dict]:
+    """Items called by a link number, each named by the noun phrase said after its number
+    most often ("link 12, the vitamin C serum"); every "link 12" or "number twelve" is a
+    mention of it. An item needs its number said twice, or once with a sales cue close by."""
+    if not lexicon.links:
+        return []
+    ignored = lexicon.stopwords
+    said: dict[str, dict] = {}
+    for start, end, _phrase in find_phrases([t.text for t in tokens], [t.kind for t in tokens], lexicon.links):
+        number = tokens[end - 1]
+        if number.kind != "number":
+            continue
+        entry = said.setdefault(number.text, {"spans": [], "names": Counter(), "sentences": set(), "keys": Counter()})
+        phrase = _noun_phrase(tokens, words, end, content, ignored)
+        if phrase and not tokens[phrase[0]].capital and _zipf(tokens[phrase[0]].text, language) > GENERIC_ZIPF:
+            phrase = []  # "number five is left", "haya mirado": talk, not the item's name
+        last = tokens[phrase[-1]].last if phrase else tokens[end - 1].last
+        entry["spans"].append((tokens[start].first, last))
+        entry["sentences"].add(sentence[start])
+        if phrase:
+            entry["names"][_surface(words, tokens[phrase[0]].first, tokens[phrase[-1]].last)] += 1
+            entry["keys"].update({stem(tokens[i].text) for i in phrase})
+    items = []
+    for number, entry in said.items():
+        sells = bool(selling & {n + d for n in entry["sentences"] for d in (0, 1)})
+        if not entry["names"] or not (len(entry["spans"]) >= 2 or sells):
+            continue
+        name = entry["names"].most_common(1)[0][0]
+        # Every word said as its name after the number is its own (Whisper spells a name
+        # differently each time: "Пуэрбан Говига", "по-эрбанковика").
+        keys = set(entry["keys"])
+        items.append({"number": number, "name": name, "spans": entry["spans"], "keys": keys, "occurrences": []})
+    return items
+
+
+def _introduced(tokens: list[Token], words: list[Word], lexicon, content, stem) -> Counter:
+    """How often each word heads a noun phrase after "our", "this", "these" (lexicon
+    `[products] determiners`): "our robot vacuum", "questa candela"."""
+    counts: Counter[str] = Counter()
+    for index, token in enumerate(tokens[:-1]):
+        if token.kind == "word" and token.text in lexicon.determiners and content(index + 1):
+            counts.update({stem(tokens[i].text) for i in _noun_phrase(tokens, words, index + 1, content,
+                                                                     lexicon.stopwords)})
+    return counts
 
 
 def _presented(occurrences: list[_Occurrence], tokens: list[Token], words: list[Word], selling: set[int],
@@ -425,10 +608,11 @@ def _codes_joined(tokens: list[Token]) -> list[Token]:
 
 
 def _lexicon_words(language: str) -> frozenset[str]:
-    """Words of the lexicon's phrases (prices, calls to action, chatter): never a product."""
+    """Words of the lexicon's phrases (prices, calls to action, link numbers, chatter): never
+    a product."""
     lexicon = load_lexicon(language)
     phrases = [p for group in lexicon.cues.values() for p in group] + list(lexicon.chatter) + list(lexicon.intro)
-    phrases += [p for group in lexicon.currencies.values() for p in group]
+    phrases += [p for group in lexicon.currencies.values() for p in group] + list(lexicon.links)
     return frozenset(w.rstrip("*") for p in phrases for w in p if w not in ("#", "?", "..") and len(w) > 2) \
         | lexicon.refer
 

@@ -154,6 +154,7 @@ class Product:
     currency: str | None = None
     url: str | None = None
     image: str | None = None
+    link: str | None = None  # its number in the live room's shopping bag ("link 12"), said on air
 
     @property
     def names(self) -> list[str]:
@@ -171,7 +172,7 @@ class Mention:
     text: str  # the words as transcribed
     matched: str  # the catalog name or alias they matched
     similarity: float  # 0-100
-    kind: str = "name"  # name | alias | partial (part of a name) | candidate (no catalog)
+    kind: str = "name"  # name | alias | partial | brand (shared) | link (its number) | candidate (no catalog)
     confidence: float = 1.0  # 0-1: under 0.75, a common word or a lower-case part of a name
 
 

@@ -13,12 +13,18 @@ it ("it", "они", "ta"); it ends where another product is named, where chatter
 Clip edges sit on sentence boundaries (never inside a word), may stretch into a stretch
 where nothing was transcribed to reach the minimum length, and move onto a scene cut when
 one is close enough.  Presentations are scored by how surely they name the product and by
-their sales cues; the best that do not overlap are kept, each with its reasons."""
+their sales cues.  Coverage comes before depth: every product's best presentation that does
+not overlap a chosen clip is kept before any product gets a second clip, and a second clip
+of a product is kept only when it shows something else (its words are not a near copy of a
+kept clip's: hosts repeat the same pitch for viewers who just arrived).  A presentation
+squeezed between two others keeps its short clip, with the reason."""
 
 from __future__ import annotations
 
 import bisect
 from dataclasses import dataclass, field
+
+from rapidfuzz import fuzz
 
 from .config import SelectionSettings
 from .cues import CUE_KINDS, WEIGHTS, SalesCue, find_cues
@@ -26,12 +32,19 @@ from .lexicon import Lexicon, find_phrases, load_lexicon
 from .mentions import SURE
 from .records import Highlight, Mention, Product, Transcript, Word
 from .stemming import Token, stemmer, tokenize, tokenize_text
-from .text import PAUSE_BREAK, SENTENCE_END
+from .units import speech_units
 
 EDGE_MARGIN = 0.05  # seconds kept clear of a neighbouring word when an edge stretches
-LONG_SENTENCE = 8.0  # seconds; a longer "sentence" is cut into its clauses
-MIN_CLAUSE_WORDS = 3
 COMMON_SHARE = 0.2  # a word in more than this share of sentences carries no topic
+# Two clips of one product whose content words overlap this much (rapidfuzz token set ratio,
+# 0-100) show the same thing: the repeated pitch. Measured on the live_* fixtures: a pitch
+# repeated with its sentences reordered, misheard differently and with chat around it scores
+# 45-95 against its first time.
+NEAR_COPY = 50.0
+# Naming counts up to this much of a score: a product called by its link number eight times
+# is not a better pitch than one named three times with a price and a code.
+NAMES_CAP = 3.0
+STRETCH_WORD = 0.05  # what a distinct content word adds to a stretch (20 say as much as a price)
 
 
 @dataclass
@@ -43,6 +56,7 @@ class _Unit:
     start: float
     end: float
     stems: set[str] = field(default_factory=set)  # content words
+    all_stems: set[str] = field(default_factory=set)  # content words, the replay's common ones too
     cues: list[SalesCue] = field(default_factory=list)
     chatter: bool = False
     intro: bool = False
@@ -61,42 +75,6 @@ class _Presentation:
     reasons: list[str] = field(default_factory=list)
 
 
-def speech_units(words: list[Word], language: str) -> list[tuple[int, int]]:
-    """Sentences as (first word, last word): split at sentence punctuation, at a pause of
-    1.5 s, and where Whisper left the full stop out but capitalised the next sentence's
-    first word ("... warm and bright Now let me show you ..."). Whisper sometimes runs half a
-    minute of talk into one sentence; one longer than LONG_SENTENCE is cut at its commas."""
-    stopwords = load_lexicon(language).stopwords
-    units, begin = [], 0
-    for index, word in enumerate(words):
-        following = words[index + 1] if index + 1 < len(words) else None
-        if following is None or SENTENCE_END.search(word.text.strip()) or following.start - word.end >= PAUSE_BREAK \
-                or _starts_sentence(following, word, stopwords):
-            units += _clauses(words, begin, index)
-            begin = index + 1
-    return units
-
-
-def _clauses(words: list[Word], first: int, last: int) -> list[tuple[int, int]]:
-    if words[last].end - words[first].start <= LONG_SENTENCE:
-        return [(first, last)]
-    clauses, begin = [], first
-    for index in range(first, last):
-        if words[index].text.rstrip()[-1:] in ",;:" and index - begin + 1 >= MIN_CLAUSE_WORDS \
-                and last - index >= MIN_CLAUSE_WORDS:
-            clauses.append((begin, index))
-            begin = index + 1
-    return clauses + [(begin, last)]
-
-
-def _starts_sentence(word: Word, previous: Word, stopwords: frozenset[str]) -> bool:
-    text = word.text.strip()
-    if len(text) < 2 or not text[0].isupper() or text.isupper() or previous.text.rstrip()[-1:] in ",;:-–":
-        return False
-    first = "".join(ch for ch in text.split("'")[0].split("’")[0] if ch.isalpha()).casefold()
-    return first in stopwords
-
-
 def select_highlights(
     transcript: Transcript,
     mentions: list[Mention],
@@ -110,7 +88,8 @@ def select_highlights(
     language = transcript.language
     lexicon = load_lexicon(language)
     tokens = tokenize(words, language)
-    units = _units(words, tokens, find_cues(words, language, tokens), mentions, lexicon, language)
+    codes = _code_words(products, language, lexicon)
+    units = _units(words, tokens, find_cues(words, language, tokens, codes), mentions, lexicon, language)
     names = {p.id: p.name for p in products}
     presentations = _presentations(units, mentions, settings)
     owner: list[int | None] = [None] * len(units)
@@ -125,20 +104,79 @@ def select_highlights(
     duration = max(transcript.duration, words[-1].end)
     for number, p in enumerate(presentations):
         _fit_length(p, number, units, owner, duration, settings)
-    chosen: list[Highlight] = []
     for p in presentations:
         _score(p, units, words, mentions, names)
-    for p in sorted(presentations, key=lambda p: (-p.score, units[p.first].start)):
-        if p.score < settings.min_score:
-            continue
-        start, end = _edges(p, units, words, scene_cuts, duration, settings)
-        if any(start < h.end and h.start < end for h in chosen):
-            continue
-        chosen.append(Highlight(start=round(start, 3), end=round(end, 3), products=[p.product],
-                                score=round(p.score, 2), reasons=p.reasons))
-        if len(chosen) == settings.max_clips:
-            break
+    ranked = [p for p in sorted(presentations, key=lambda p: (-p.score, units[p.first].start))
+              if p.score >= settings.min_score]
+    chosen: list[Highlight] = []
+    kept: list[tuple[_Presentation, Highlight, str]] = []  # with the clip's content words
+    covered: set[str] = set()
+    # Coverage before depth: each product's best clip first, then second clips.
+    for second in (False, True):
+        for p in ranked:
+            if len(chosen) == settings.max_clips or any(p is q for q, _h, _w in kept) \
+                    or (p.product in covered) != second:
+                continue
+            start, end = _edges(p, units, words, scene_cuts, duration, settings)
+            start, end = _clear_of(start, end, units[p.first].start, units[p.last].end, chosen)
+            if any(start < h.end and h.start < end for h in chosen):
+                continue
+            said = _content(units, p)
+            if second and any(q.product == p.product and fuzz.token_set_ratio(said, other) >= NEAR_COPY
+                              for q, _h, other in kept):
+                continue  # the same pitch again
+            reasons = list(p.reasons)
+            if end - start < settings.min_clip - 0.01:
+                reasons.append(_short_reason(p, units, presentations))
+            highlight = Highlight(start=round(start, 3), end=round(end, 3), products=[p.product],
+                                  score=round(p.score, 2), reasons=reasons)
+            chosen.append(highlight)
+            kept.append((p, highlight, said))
+            covered.add(p.product)
     return sorted(chosen, key=lambda h: h.start)
+
+
+def _clear_of(start: float, end: float, first_word: float, last_word: float,
+              chosen: list[Highlight]) -> tuple[float, float]:
+    """Edges moved off a chosen clip when only the air around the words overlaps it (in a fast
+    sequence the padding of two neighbours meets); a clip whose words overlap stays as it is."""
+    for h in chosen:
+        if start < h.end and h.start < end and not (first_word < h.end and h.start < last_word):
+            if h.end <= first_word:
+                start = max(start, h.end)
+            else:
+                end = min(end, h.start)
+    return start, end
+
+
+def _code_words(products: list[Product], language: str, lexicon: Lexicon) -> frozenset[str]:
+    """Words of the catalog's names that may be a promo code said alone ("code AURORA")."""
+    return frozenset(t.text for p in products for name in p.names for t in tokenize_text(name, language)
+                     if t.kind == "word" and len(t.text) >= 3 and t.text not in lexicon.stopwords)
+
+
+def _content(units: list[_Unit], p: _Presentation) -> str:
+    """The presentation's content words (stems), to compare two clips of one product."""
+    return " ".join(sorted(set().union(*(units[i].stems | units[i].all_stems for i in range(p.first, p.last + 1)))))
+
+
+def _short_reason(p: _Presentation, units: list[_Unit], presentations: list[_Presentation]) -> str:
+    """Why a clip is shorter than `min_clip`: the product next to it."""
+    after = [q for q in presentations if q is not p and q.first > p.last]
+    before = [q for q in presentations if q is not p and q.last < p.first]
+    if p.last + 1 < len(units) and units[p.last + 1].chatter:
+        return f"short: chatter starts at {_clock(units[p.last + 1].start)}"
+    if after:
+        return f"short: the next product starts at {_clock(units[min(q.first for q in after)].start)}"
+    if before:
+        return f"short: the previous product ends at {_clock(units[max(q.last for q in before)].end)}"
+    return "short: nothing more is said about it"
+
+
+def _clock(seconds: float) -> str:
+    minutes, secs = divmod(int(seconds), 60)
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
 
 
 # --- what each sentence says ----------------------------------------------------------------
@@ -179,6 +217,7 @@ def _units(words, tokens: list[Token], cues: list[SalesCue], mentions: list[Ment
             counts[s] = counts.get(s, 0) + 1
     common = {s for s, c in counts.items() if c > max(2, COMMON_SHARE * len(units))}
     for unit in units:
+        unit.all_stems = set(unit.stems)
         unit.stems -= common
     return units
 
@@ -221,12 +260,14 @@ def _presentations(units: list[_Unit], mentions: list[Mention], settings: Select
         open_groups[mention.product] = (group, mention.end)
     groups.sort(key=lambda g: g.first)
     # Two presentations of one product with nothing else presented between them, close
-    # enough to fit in one clip, are one presentation with a digression.
+    # enough to fit in one clip, are one presentation with a digression; not across chatter
+    # (greetings, the host's family): a clip is not half small talk.
     merged: list[_Presentation] = []
     for group in groups:
         previous = merged[-1] if merged else None
         if previous and previous.product == group.product \
-                and units[group.last].end - units[previous.first].start <= settings.max_clip:
+                and units[group.last].end - units[previous.first].start <= settings.max_clip \
+                and not any(units[i].chatter for i in range(previous.last + 1, group.first)):
             previous.last = previous.named_last = group.last
             continue
         merged.append(group)
@@ -270,11 +311,14 @@ def _extend_backward(p: _Presentation, number: int, units, owner, settings: Sele
     index = p.first - 1
     while index >= 0 and _free(index, units, owner, p.product):
         unit = units[index]
-        if unit.chatter or first_named - unit.start > settings.lead:
+        named = p.product in unit.named  # a supporting mention ("the Aria jar", a shared brand)
+        if unit.chatter or (first_named - unit.start > settings.lead and not named):
             break
-        if not (unit.intro or unit.cues or unit.stems & p.vocabulary):
+        if not (unit.intro or unit.cues or named or unit.stems & p.vocabulary):
             break
         _take(p, number, owner, units, index)
+        if named:  # the presentation began at least here: the lead counts from it
+            first_named = unit.start
         index -= 1
 
 
@@ -287,27 +331,48 @@ def _take(p: _Presentation, number: int, owner, units, index: int, learn: bool =
 
 def _fit_length(p: _Presentation, number: int, units, owner, duration: float, settings: SelectionSettings) -> None:
     """Reach the minimum length (first through untranscribed time around the edges, then
-    through neighbouring sentences that belong to no presentation, chatter last); shrink to
-    the maximum, dropping end sentences that do not name the product first."""
+    through neighbouring sentences that belong to no presentation and are not chatter); a
+    longer one keeps its best `max_clip` stretch (`_best_stretch`)."""
     while _room(p, units, duration) < settings.min_clip:
         options = []
         for index, after in ((p.last + 1, True), (p.first - 1, False)):
-            if _free(index, units, owner, p.product):
+            # Never chatter: a product said in ten seconds keeps a short clip rather than one
+            # that is half greetings (the reason says why it is short).
+            if _free(index, units, owner, p.product) and not units[index].chatter:
                 span = max(units[p.last].end, units[index].end) - min(units[p.first].start, units[index].start)
                 if span <= settings.max_clip:
                     options.append((units[index].chatter, not after, index))
         if not options:
             break
         _take(p, number, owner, units, min(options)[2], learn=False)
-    while units[p.last].end - units[p.first].start > settings.max_clip and p.last > p.first:
-        tail_named = units[p.last].named.get(p.product, 0.0) >= SURE
-        head_named = units[p.first].named.get(p.product, 0.0) >= SURE
-        dropped = p.last if not tail_named or head_named else p.first
-        owner[dropped] = None
-        if dropped == p.last:
-            p.last -= 1
-        else:
-            p.first += 1
+    if units[p.last].end - units[p.first].start > settings.max_clip and p.last > p.first:
+        first, last = _best_stretch(p, units, settings.max_clip)
+        for index in (*range(p.first, first), *range(last + 1, p.last + 1)):
+            owner[index] = None
+        p.first, p.last = first, last
+
+
+def _best_stretch(p: _Presentation, units, max_clip: float) -> tuple[int, int]:
+    """The `max_clip`-long run of sentences of a long presentation that says the most: its
+    introduction (the sentence that first names it), what it is (distinct content words),
+    price, offer and call to action (each kind once), and the name said surely (up to
+    NAMES_CAP); not simply its first minute. The earliest of equals."""
+    best, chosen = -1.0, (p.first, p.first)
+    for first in range(p.first, p.last + 1):
+        last = first
+        while last + 1 <= p.last and units[last + 1].end - units[first].start <= max_clip:
+            last += 1
+        run = units[first:last + 1]
+        kinds = {cue.kind for unit in run for cue in unit.cues}
+        naming = min(NAMES_CAP, sum(unit.named.get(p.product, 0.0) for unit in run))
+        intro = 1.0 if any(unit.named.get(p.product, 0.0) >= SURE for unit in run[:1]) else 0.0
+        points = STRETCH_WORD * len(set().union(*(unit.stems for unit in run)))
+        value = naming + intro + sum(WEIGHTS[kind] for kind in kinds) + points
+        if value > best + 1e-9:
+            best, chosen = value, (first, last)
+        if last == p.last:
+            break
+    return chosen
 
 
 def _room(p: _Presentation, units, duration: float) -> float:
@@ -331,7 +396,7 @@ def _score(p: _Presentation, units, words, mentions: list[Mention], names: dict[
         for cue in units[index].cues:
             if cue.kind not in best or (cue.value and not best[cue.kind].value):
                 best[cue.kind] = cue
-    p.score = sum(m.confidence for m in own) + sum(WEIGHTS[kind] for kind in best)
+    p.score = min(NAMES_CAP, sum(m.confidence for m in own)) + sum(WEIGHTS[kind] for kind in best)
     p.reasons = [f"names {names.get(p.product, p.product)} {len(own)}x"]
     p.reasons += [best[kind].reason for kind in CUE_KINDS if kind in best]
 

@@ -59,3 +59,13 @@ def test_catalog_is_found_beside_the_video(tmp_path):
     assert find_catalog(video).name == "catalog.csv"
     write(tmp_path, "show.catalog.json", "[]")
     assert find_catalog(video).name == "show.catalog.json"
+
+
+def test_link_numbers_are_read_and_checked(tmp_path):
+    path = write(tmp_path, "c.csv", "id,name,aliases,link\naurora,Aurora smart watch,,012\nlamp,Lumo desk lamp,,\n")
+    assert [p.link for p in load_catalog(path)] == ["12", None]
+    assert load_catalog(write(tmp_path, "c.json", json.dumps([{"id": "a", "name": "A", "link": 7}])))[0].link == "7"
+    for text, message in (("id,name,aliases,link\na,A,,twelve\n", "line 2: link 'twelve' is not a whole number"),
+                          ("id,name,aliases,link\na,A,,5\nb,B,,5\n", "line 3: link 5 is already 'a'")):
+        with pytest.raises(CatalogError, match=message):
+            load_catalog(write(tmp_path, "bad.csv", text))

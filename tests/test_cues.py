@@ -118,3 +118,54 @@ def test_a_broken_lexicon_is_refused_with_its_path(tmp_path, monkeypatch):
     finally:
         registry.registry.cache_clear()
         lexicons.load_lexicon.cache_clear()
+
+
+@pytest.mark.parametrize("text", [
+    "The code is in the chat, I will read it out later.",
+    "I will give you the code in two minutes, I promise.",
+    "Use promo code 2 at checkout.",
+    "Enter the code THE when you pay.",
+])
+def test_a_promo_code_must_look_like_one(text):
+    assert [v for k, v in cues_of(text, "en") if k == "promo_code"] == []
+
+
+def test_promo_codes_with_digits_or_from_the_catalog():
+    assert ("promo_code", "SERUM5") in cues_of("And with the coupon SERUM5 you save five dollars.", "en")
+    said = find_cues(words_of("Use the code Aurora at checkout."), "en", codes=frozenset({"aurora"}))
+    assert [(c.kind, c.value) for c in said if c.kind == "promo_code"] == [("promo_code", "AURORA")]
+
+
+@pytest.mark.parametrize("language, text, kind", [
+    ("en", "Buy two sets and the second one is free.", "bundle"),
+    ("en", "Every order gets a free gift tonight.", "gift"),
+    ("en", "Use your voucher at checkout.", "discount"),
+    ("es", "Comprad dos y el segundo es gratis.", "bundle"),
+    ("es", "Con cada bolso os regalamos un monedero.", "gift"),
+    ("es", "Con el cupón os ahorráis diez euros.", "discount"),
+    ("it", "Comprate due set e il secondo è gratis.", "bundle"),
+    ("it", "Con ogni teiera vi regaliamo una scatola di tè.", "gift"),
+    ("it", "Usate il buono sconto alla cassa.", "discount"),
+    ("ru", "Купите два по цене одного.", "bundle"),
+    ("ru", "К каждому чайнику мы дарим коробку чая.", "gift"),
+    ("ru", "У нас есть купон для вас.", "discount"),
+    ("uk", "Купуйте два за ціною одного.", "bundle"),
+    ("uk", "Кожному покупцю даруємо чохол.", "gift"),
+    ("pl", "Kupcie dwa w cenie jednego.", "bundle"),
+    ("pl", "Etui dostajecie w prezencie.", "gift"),
+    ("pt", "Leve 3 pague 2 só hoje.", "bundle"),
+    ("pt", "Cada pedido ganha um brinde.", "gift"),
+    ("fr", "Le deuxième est offert ce soir.", "bundle"),
+    ("fr", "Une trousse en cadeau avec chaque commande.", "gift"),
+])
+def test_bundles_gifts_and_coupons_in_every_lexicon(language, text, kind):
+    assert kind in [k for k, _v in cues_of(text, language)]
+
+
+def test_one_list_of_currency_signs_for_every_language():
+    from highlights.lexicon import currency_codes, currency_symbols
+
+    signs = currency_symbols()  # raises if two languages give a sign different codes
+    assert signs["$"] == "USD" and signs["€"] == "EUR" and signs["₽"] == "RUB" and signs["₴"] == "UAH"
+    assert {"USD", "EUR", "PLN", "UAH", "RUB", "BRL"} <= currency_codes()
+    assert ("price", "49 USD") in cues_of("Всего $49 сегодня.", "ru")  # a sign reads the same in any language

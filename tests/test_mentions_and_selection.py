@@ -12,7 +12,8 @@ from highlights.config import MentionSettings, SelectionSettings
 from highlights.evaluation import reference_clips
 from highlights.mentions import find_candidates, find_mentions
 from highlights.records import Mention, Product, Segment, Transcript, Word, from_dict, to_dict
-from highlights.selection import select_highlights, speech_units
+from highlights.selection import select_highlights
+from highlights.units import speech_units
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -176,7 +177,9 @@ def test_min_length_snapping_and_max_clips():
     # The presentation is 14 s of speech: the clip takes in the pause before the lamp rather
     # than the weather chatter before it, and ends on the scene cut in that pause.
     assert (aurora.start, aurora.end) == (6.35, 21.6)
-    assert all(h.end - h.start >= 15.0 - 1e-6 for h in chosen)
+    # A clip stays shorter than the minimum only rather than take in chatter, and says so.
+    for h in chosen:
+        assert h.end - h.start >= 15.0 - 1e-6 or any(r.startswith("short: chatter starts at") for r in h.reasons)
     only_one = select_highlights(transcript, mentions, CATALOG, [], SelectionSettings(max_clips=1))
     assert len(only_one) == 1 and only_one[0].products == ["aurora"]  # the best one
 
@@ -324,26 +327,43 @@ PINNED = {
 USABLE = ("en_quiet", "en_shop", "en_tiny", "es_tienda", "it_negozio", "ru_magazin", "ru_quiet")
 NOTHING_SOLD = ("en_quiet", "ru_quiet")
 NO_CATALOG_F1 = 0.75  # 8 of 13 presentations found, no false clip
+# The live_* replays: with the catalog F1 and recall; without it, the share of presented
+# products whose clip's candidate names them, the share some candidate names (product-name
+# recall), the most candidates named like no product, near-copy pairs of clips.
+LIVE = {
+    "live_en_beauty": {"f1": 1.0, "recall": 1.0, "named": 0.33, "found": 0.66, "junk": 1, "dup": 0},
+    "live_en_gadgets": {"f1": 0.6, "recall": 0.6, "named": 0.6, "found": 0.8, "junk": 0, "dup": 0},
+    "live_es_cocina": {"f1": 0.5, "recall": 0.5, "named": 0.25, "found": 1.0, "junk": 0, "dup": 0},
+    "live_es_moda": {"f1": 0.85, "recall": 0.75, "named": 0.25, "found": 0.75, "junk": 1, "dup": 0},
+    "live_it_casa": {"f1": 0.66, "recall": 0.5, "named": 0.25, "found": 1.0, "junk": 1, "dup": 0},
+    "live_ru_tech": {"f1": 1.0, "recall": 1.0, "named": 0.5, "found": 1.0, "junk": 1, "dup": 1},
+}
 # Product names recognised in the usable fixtures, (recognised, said): no biasing, the
 # catalog names as hotwords (the pipeline's way), the catalog names as an initial prompt.
 RECOGNITION = {"plain": (4, 26), "hotwords": (17, 26), "prompt": (11, 26)}
 
 
 def test_fixtures_are_all_pinned_and_usability_is_measured(harness):
-    assert sorted(PINNED) == harness.fixture_names()
+    assert sorted([*PINNED, *LIVE]) == harness.fixture_names()
     usable = [n for n in PINNED if harness.word_error_rate(harness.load_record(n)) <= harness.USABLE_WER]
     assert sorted(usable) == sorted(USABLE)
+    for name in LIVE:  # the live_* replays are all in languages Whisper base follows
+        assert harness.word_error_rate(harness.load_record(name)) <= harness.USABLE_WER, name
 
 
 @pytest.mark.parametrize("name", sorted(PINNED))
-def test_fixture_detection_is_pinned(harness, name):
+def test_fixture_detection_holds(harness, name):
+    """The older fixtures lose nothing: at least as many presentations found, no more false
+    clips, no more misses than when they were pinned (an improvement passes)."""
     record = harness.load_record(name)
     presented = {p["product"] for p in record["truth"]["presentations"]}
     for mode, catalog in (("catalog", True), ("no catalog", False)):
         outcome = harness.evaluate(record, catalog=catalog)
-        got = (outcome.tp, outcome.fp, outcome.fn)
-        assert got == PINNED[name][mode], (mode, [(c.name, c.start, c.end, c.off_topic) for c in outcome.clips])
+        tp, fp, fn = PINNED[name][mode]
+        where = (mode, [(c.name, c.start, c.end, c.off_topic) for c in outcome.clips])
+        assert outcome.tp >= tp and outcome.fp <= fp and outcome.fn <= fn, where
         assert outcome.worst_off_topic <= 0.5  # no clip is mostly chatter
+        assert outcome.duplicates == 0
         if catalog:  # no clip for a catalog product never presented
             assert {p for clip in outcome.clips for p in clip.products} <= presented
         if catalog and name in USABLE:  # every presented product gets a clip, over it, on topic
@@ -365,11 +385,29 @@ def test_fixtures_f1_where_the_asr_is_usable(harness):
     assert harness.f1(*totals[False])[2] >= NO_CATALOG_F1
 
 
+@pytest.mark.parametrize("name", sorted(LIVE))
+def test_live_replays(harness, name):
+    """The replays after real live streams (link numbers, shared brands, repeated pitches,
+    fast sequences, long presentations): floors measured with `mentions_eval.py`, so a
+    regression fails and an improvement passes."""
+    record = harness.load_record(name)
+    floor = LIVE[name]
+    with_catalog = harness.evaluate(record, catalog=True)
+    assert with_catalog.duplicates == 0
+    assert harness.f1(with_catalog.tp, with_catalog.fp, with_catalog.fn)[2] >= floor["f1"] - 1e-9
+    assert harness.f1(with_catalog.tp, with_catalog.fp, with_catalog.fn)[1] >= floor["recall"] - 1e-9
+    without = harness.evaluate(record, catalog=False)
+    assert without.duplicates <= floor["dup"]
+    assert without.named / without.presentations >= floor["named"] - 1e-9  # clips whose candidate names it
+    assert without.names_found / without.presentations >= floor["found"] - 1e-9  # product-name recall
+    assert len(without.junk) <= floor["junk"], without.junk
+
+
 def test_asr_biasing_is_measured(harness):
     """Product-name recognition over the usable fixtures: with the catalog names as
     faster-whisper hotwords (the pipeline's way) against the same audio without them."""
     counts = {v: [0, 0] for v in harness.VARIANTS}
-    for name in USABLE:
+    for name in USABLE:  # the live_* replays were transcribed plain and with hotwords only
         record = harness.load_record(name)
         for variant in harness.VARIANTS:
             heard, _found, total = harness.name_recognition(record, variant)
@@ -399,3 +437,116 @@ def test_a_stale_fixture_record_is_refused(harness, tmp_path, monkeypatch):
     monkeypatch.setattr(harness, "FIXTURES", tmp_path)
     with pytest.raises(SystemExit, match=r"x\.json: made from an older x\.toml"):
         harness.load_record("x")
+
+
+# --- link numbers, shared brands, coverage, repeated pitches ---------------------------------
+
+
+@pytest.mark.parametrize("language, text, link", [
+    ("en", "Now link 33 is the one everybody wants.", "33"),
+    ("en", "Go to No. 51 in the bag.", "51"),
+    ("en", "Item number five is back in stock.", "5"),
+    ("ru", "Смотрите, номер двенадцать снова в наличии.", "12"),
+    ("uk", "Тисніть посилання номер шість.", "6"),
+    ("pl", "Mamy link numer 7 w koszyku.", "7"),
+    ("es", "Pulsad el enlace número tres.", "3"),
+    ("fr", "Regardez le lien numéro 4.", "4"),
+    ("it", "Cliccate sul link numero due.", "2"),
+    ("pt", "Vejam o link número 8 agora.", "8"),
+])
+def test_link_numbers_are_mentions_in_eight_languages(language, text, link):
+    catalog = [Product("item", "Aurora smart watch", link=link), Product("other", "Lumo desk lamp", link="99")]
+    mentions = find_mentions(transcript_of((0, text), language=language), catalog, MentionSettings())
+    assert [(m.product, m.kind, m.confidence) for m in mentions] == [("item", "link", 1.0)]
+
+
+def test_a_number_no_product_has_is_no_mention():
+    catalog = [Product("item", "Aurora smart watch", link="12")]
+    assert find_mentions(transcript_of((0, "Link 13 and number seven are gone.")), catalog, MentionSettings()) == []
+
+
+def test_a_shared_brand_goes_to_the_product_being_presented():
+    catalog = [Product("serum", "Aria vitamin C serum", link="12"), Product("cream", "Aria night cream", link="7")]
+    transcript = transcript_of((0, "First up is link number twelve, the vitamin C serum."), (5, "Aria makes it in France."),
+                               (15, "Now link seven, for the night."), (20, "Aria makes it without parabens."),
+                               (120, "Aria is a lovely brand."))
+    brand = [(m.start < 10, m.product) for m in find_mentions(transcript, catalog, MentionSettings()) if m.kind == "brand"]
+    assert brand == [(True, "serum"), (False, "cream")]  # never both, and not alone far from either
+
+
+def pitch(start: float, name: str, price: int) -> list[tuple[float, str]]:
+    return [(start, f"Here is the {name}, look at it."), (start + 3, f"The {name} is made of steel and glass."),
+            (start + 7, f"It is only {price} dollars today."), (start + 10, "Add it to your cart, the link is below.")]
+
+
+def test_coverage_before_depth_and_no_near_copies():
+    catalog = [Product("aurora", "Aurora smart watch"), Product("lumo", "Lumo desk lamp")]
+    chat = [(14.0, "Thanks for watching, say hello in the chat."), (60.0, "Hello everyone, welcome to the stream.")]
+    # The watch is pitched three times, word for word; the lamp once, with less to say.
+    sentences = [*pitch(0, "Aurora smart watch", 49), *chat[:1], (30.0, "Next up is the Lumo desk lamp."),
+                 (34.0, "The Lumo desk lamp is nice."), *chat[1:], *pitch(70, "Aurora smart watch", 49),
+                 (85.0, "My sister called me about her holiday plans."), *pitch(120, "Aurora smart watch", 49)]
+    transcript = transcript_of(*sentences)
+    mentions = find_mentions(transcript, catalog, MentionSettings())
+    chosen = select_highlights(transcript, mentions, catalog, [], SelectionSettings(max_clips=2))
+    assert sorted(h.products[0] for h in chosen) == ["aurora", "lumo"]  # both before a second watch
+    every = select_highlights(transcript, mentions, catalog, [], SelectionSettings())
+    assert [h.products[0] for h in every].count("aurora") == 1  # the repeats are near copies
+
+
+def test_a_product_squeezed_between_two_others_keeps_a_short_clip_with_the_reason():
+    catalog = [Product("a", "Aurora smart watch"), Product("b", "Breeze mini fan"), Product("c", "Lumo desk lamp")]
+    transcript = transcript_of(*pitch(0, "Aurora smart watch", 49), (14, "The Breeze mini fan, 9 dollars, add it now."),
+                               (18, "The Breeze mini fan is small."), *pitch(22, "Lumo desk lamp", 29))
+    chosen = select_highlights(transcript, find_mentions(transcript, catalog, MentionSettings()), catalog, [],
+                               SelectionSettings(min_clip=15.0))
+    fan = next(h for h in chosen if h.products == ["b"])
+    assert fan.end - fan.start < 15.0 and "short: the next product starts at 0:22" in fan.reasons
+    assert all(a.end <= b.start for a, b in zip(chosen, chosen[1:]))  # never merged with a neighbour
+
+
+def test_without_a_catalog_the_item_behind_a_link_number_is_a_candidate():
+    transcript = transcript_of(
+        (0, "Hello everyone, welcome back to the stream this week."),
+        (5, "Link 12, the vitamin C serum, it is only 24 dollars."),
+        (10, "Two drops a day, add it to your cart."),
+        (30, "My week was long, my sister visited me this week."),
+        (40, "Number twelve is back, 24 dollars, tap link 12 now."))
+    products, mentions = find_candidates(transcript, MentionSettings())
+    assert [p.name for p in products] == ["vitamin C serum"]
+    assert len([m for m in mentions if m.start >= 40]) >= 2  # "Number twelve" and "link 12" are it too
+
+
+def test_no_import_cycle_between_the_detectors():
+    """mentions, selection, cues, lexicon and units import each other one way only, counting
+    imports inside functions."""
+    import ast
+
+    package = ROOT / "highlights"
+    graph = {}
+    for path in package.glob("*.py"):
+        imported = set()
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.level == 1:
+                imported |= {node.module.split(".")[0]} if node.module else {a.name for a in node.names}
+        graph[path.stem] = imported
+
+    def reaches(start: str, goal: str, seen: set) -> bool:
+        return any(n == goal or (n not in seen and not seen.add(n) and reaches(n, goal, seen))
+                   for n in graph.get(start, ()))
+
+    for module in ("mentions", "selection", "cues", "lexicon", "units", "catalog"):
+        assert not reaches(module, module, set()), module
+
+
+def test_a_long_presentation_yields_its_best_stretch_not_its_first_minute():
+    sentences = [(0.0, "Here is the Aurora smart watch, friends.")]
+    sentences += [(5.0 * i, f"The Aurora smart watch counts steps number {i}.") for i in range(1, 14)]
+    sentences += [(70.0, "The Aurora smart watch is only 49 dollars today."),
+                  (75.0, "Use code AURORA10 and add it to your cart now."), (80.0, "The Aurora smart watch, friends.")]
+    transcript = transcript_of(*sentences)
+    mentions = find_mentions(transcript, CATALOG, MentionSettings())
+    chosen = select_highlights(transcript, mentions, CATALOG, [], SelectionSettings(max_clip=30.0, merge_gap=60.0))
+    best = max(chosen, key=lambda h: h.score)
+    assert best.end - best.start <= 30.0 + 1e-6 and best.start > 40.0 and best.end > 78.0
+    assert "states price 49 USD" in best.reasons and "promo code AURORA10" in best.reasons
