@@ -25,6 +25,7 @@ def _summary_rows(result) -> list[dict]:
         manifest = manifests.get(entry.input)
         rows.append({"input": entry.input, "status": entry.status, "error": entry.error,
                      "clips": len(manifest.clips) if manifest else None,
+                     "warnings": list(manifest.warnings) if manifest else [],
                      "seconds": manifest.timings.get("total") if manifest else None})
     return rows
 

@@ -21,6 +21,7 @@ from .catalog import CatalogError, find_catalog, load_catalog
 from .captions import Overlay
 from .clips import ClipError, clip_extension, cut_clip, make_thumbnail, thumbnail_time
 from .config import LANGUAGES, Settings
+from .damage import avoid_damage, describe, merge_ranges
 from .ffmpeg import FFmpegError
 from .files import read_json, remove_stale_temporaries, unique_slug, write_json, write_text
 from .inputs import expand_inputs
@@ -154,6 +155,14 @@ def process_replay(
         manifest.warnings.append("no speech found: no transcript text, no mentions, no clips")
     if not media.has_video:
         manifest.warnings.append("audio only: transcript and subtitles, no video clips")
+    # Damage every stage skipped over; clips are kept clear of it (trimmed, or dropped when
+    # what is left is shorter than a clip may be).
+    manifest.damaged = merge_ranges([*media.damaged, *scan.damaged, *transcript.damaged])
+    manifest.damaged_packets = media.damaged_packets + transcript.damaged_packets + len(scan.damaged)
+    if manifest.damaged:
+        manifest.warnings.append(f"{describe(manifest.damaged)} ({manifest.damaged_packets} damaged packets "
+                                 "skipped; no clip spans them)")
+        highlights = avoid_damage(highlights, manifest.damaged, settings.selection.min_clip)
     with timer.stage("clips"):
         manifest.clips = store.run(
             "clips", fingerprint(__version__, identity, highlights, mentions, settings.clips, settings.subtitles,
@@ -486,6 +495,7 @@ def _process_one(source: Path, folder: Path, out: Path, settings: Settings, cata
         log.debug("replay %s failed", source, exc_info=True)
         return ReplayResult(entry)
     entry.status = "ok"
+    entry.warnings = list(manifest.warnings)
     return ReplayResult(entry, manifest)
 
 
@@ -505,7 +515,7 @@ def _write_batch_files(out: Path, result: BatchResult) -> None:
         manifest = manifests.get(Path(entry.dir).name) if entry.dir and entry.status == "ok" else None
         if manifest:
             row.update(title=Path(manifest.input).stem, duration=manifest.duration, language=manifest.language,
-                       clip_count=len(manifest.clips),
+                       clip_count=len(manifest.clips), warnings=manifest.warnings,
                        thumbnail=f"{entry.dir}/{manifest.clips[0].thumbnail}" if manifest.clips else None,
                        products=[p.name for p in manifest.products if any(p.id in c.products for c in manifest.clips)])
         rows.append(row)

@@ -83,6 +83,10 @@ class MediaInfo:
     audio_codec: str | None = None
     audio_streams: int = 0
     sample_rate: int | None = None
+    # [start, end] seconds where the container holds damaged data (corrupt packets, holes in
+    # the timestamps), and how many packets; found by demuxing, not decoding
+    damaged: list[list[float]] = field(default_factory=list)
+    damaged_packets: int = 0
 
     @property
     def display_size(self) -> tuple[int, int] | None:
@@ -122,6 +126,10 @@ class Transcript:
     duration: float
     model: str
     segments: list[Segment] = field(default_factory=list)
+    # [start, end] seconds of audio that did not decode (silence stands in for it), and how
+    # many packets were skipped
+    damaged: list[list[float]] = field(default_factory=list)
+    damaged_packets: int = 0
 
     @property
     def words(self) -> list[Word]:
@@ -182,6 +190,7 @@ class SceneScan:
 
     cuts: list[float] = field(default_factory=list)
     unchecked: list[list[float]] = field(default_factory=list)  # [start, end] seconds
+    damaged: list[list[float]] = field(default_factory=list)  # [start, end]: keyframes that did not decode
 
 
 @dataclass
@@ -271,6 +280,10 @@ class Manifest:
     # what a user should know about this replay although it succeeded
     warnings: list[str] = field(default_factory=list)
     highlights_version: str = ""
+    # [start, end] seconds of damaged data skipped in any stage (probe, audio, keyframes),
+    # merged; no clip spans one; and how many packets (or holes) were skipped
+    damaged: list[list[float]] = field(default_factory=list)
+    damaged_packets: int = 0
 
 
 @dataclass
@@ -281,3 +294,4 @@ class BatchEntry:
     status: str  # "ok" | "failed"
     error: str | None = None
     dir: str | None = None  # the replay folder, relative to OUT
+    warnings: list[str] = field(default_factory=list)  # the manifest's, for a succeeded replay
