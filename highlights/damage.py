@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import logging
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
@@ -127,6 +127,23 @@ def scan_container(container, streams: Sequence | None = None) -> DamageLog:
             if duration - end > gaps[index]:  # the stream's tail was lost
                 damage.add(end, duration, f"(stream {index} ends early)")
     return damage
+
+
+def decode_skipping(container, stream, damage: DamageLog | None = None) -> Iterator:
+    """`container.decode(stream)`, except that a packet that does not decode is skipped (and
+    noted in `damage`) instead of ending the decode: libav's own decoders conceal a lost
+    packet in the pictures after it, as a player would."""
+    for packet in container.demux(stream):
+        try:
+            frames = packet.decode()
+        except DECODE_ERRORS:
+            if damage is not None:
+                at = float(packet.pts * packet.time_base) if packet.pts is not None else None
+                damage.add(at, at, f"({stream.type} packet does not decode)")
+            else:
+                log.debug("a damaged %s packet was skipped", stream.type)
+            continue
+        yield from frames
 
 
 def avoid_damage(highlights: Sequence[Highlight], damaged: Sequence[Sequence[float]],

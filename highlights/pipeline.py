@@ -25,6 +25,7 @@ from .damage import avoid_damage, describe, merge_ranges
 from .ffmpeg import FFmpegError
 from .files import read_json, remove_stale_temporaries, unique_slug, write_json, write_text
 from .inputs import expand_inputs
+from .logs import inherit_logging
 from .mentions import candidate_products, find_candidates, find_mentions
 from .models import ModelError, resolve_model
 from .probe import MediaError, probe
@@ -477,6 +478,7 @@ def _run_on_cluster(address, tasks, args, force, emit, record) -> None:
 
 def _process_one(source: Path, folder: Path, out: Path, settings: Settings, catalog_path: Path | None,
                  shared_catalog: list[Product] | None, on_stage=None, force: Iterable[str] = ()) -> ReplayResult:
+    inherit_logging()  # a --jobs worker process logs as the command line asked
     entry = BatchEntry(input=str(source), status="failed", dir=folder.relative_to(out).as_posix())
     try:
         catalog, path = shared_catalog, catalog_path

@@ -74,7 +74,11 @@ class FullScan:
         # Importing scenedetect sets its logger to INFO ("Detecting scenes..." on every pass).
         logging.getLogger("pyscenedetect").setLevel(max(log.getEffectiveLevel(), logging.WARNING))
 
-        video = open_video(str(path), backend="pyav", threading_mode="AUTO")
+        # suppress_output: otherwise the backend restores libav's default log callback, which
+        # prints libav's and libx264's chatter to the terminal for the rest of the run.  Its
+        # lock-up warning concerns a Python log callback; without --debug there is none, and
+        # with --debug PyAV's own callback (logs.route_libav) is the one in place.
+        video = open_video(str(path), backend="pyav", threading_mode="AUTO", suppress_output=True)
         manager = SceneManager()
         manager.auto_downscale = False
         manager.downscale = max(1, (media.width or self.settings.downscale_width) // self.settings.downscale_width)
