@@ -117,6 +117,14 @@ def _decoded_chunks(path: str | Path, sample_rate: int, damage: DamageLog | None
                     yield out.to_ndarray().reshape(-1).astype(np.float32) / 32768.0
         for out in resampler.resample(None):
             yield out.to_ndarray().reshape(-1).astype(np.float32) / 32768.0
+        # The sound's tail lost (damage at the end): silence to the container's end, so the
+        # transcript covers the replay's whole length like the picture does.  Not counted as
+        # damage here: a capture whose sound simply stops early is common, and the probe's
+        # container scan reports a tail that is really missing.
+        end = container.duration / av.time_base if container.duration else None
+        start = origin - zero if origin is not None else 0.0
+        if end is not None and end - (start + done) > AUDIO_GAP:
+            yield np.zeros(int(round((end - start - done) * sample_rate)), dtype=np.float32)
 
 
 def _packets(container, stream, damage: DamageLog) -> Iterator:
