@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import getpass
 import hashlib
+import math
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -535,9 +536,10 @@ def _inline_text(element) -> str:
 
 def _float(value: str | None) -> float | None:
     try:
-        return float(value) if value is not None else None
+        number = float(value) if value is not None else None
     except ValueError:
         return None
+    return number if number is None or math.isfinite(number) else None  # "NaN", "inf": no time
 
 
 def _changes_for(xliff: Path, doc: ReviewDoc, units: list[_Unit]) -> list[_Change]:
