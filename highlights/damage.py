@@ -33,11 +33,15 @@ log = logging.getLogger("highlights")
 DECODE_ERRORS: tuple[type[BaseException], ...] = (av.error.InvalidDataError, av.error.PermissionError,
                                                   av.error.UndefinedError, av.error.UnknownError)
 # A hole in one stream's timestamps longer than this (beyond the packet's own duration) is
-# data the demuxer skipped.  Video frames are at most a few hundred ms apart even in
-# variable-frame-rate captures, so half a second is never a normal gap; audio packets are
-# 20-60 ms apart and a capture never pauses its sound, so a quarter second is a dropout.
-GAP = 0.5
+# data the demuxer skipped.  Audio packets are 20-60 ms apart and a capture never pauses its
+# sound, so a quarter second is a dropout.  Video frames can legitimately be further apart
+# (a variable-frame-rate capture of a still picture), so only two seconds count there; lost
+# data takes the sound with it anyway.
+GAP = 2.0
 AUDIO_GAP = 0.25
+# A stream ending this much before the container does has lost its tail (a few frames short
+# is ordinary muxing).
+TAIL = 0.5
 # Ranges closer than this merge into one: a report of one dropout, not of its every packet.
 JOIN = 1.0
 
@@ -92,8 +96,8 @@ def describe(ranges: Sequence[Sequence[float]]) -> str:
 
 
 def scan_container(container, streams: Sequence | None = None) -> DamageLog:
-    """Demux every packet of `streams` (default: the first audio and the first video stream)
-    without decoding them: corrupt-flagged packets, holes in a stream's timestamps, a stream
+    """Demux every packet of `streams` (default: the first audio and the first video stream;
+    the probe passes its own choice, which leaves out cover art) without decoding them: corrupt-flagged packets, holes in a stream's timestamps, a stream
     that stops well before the container's end.  Times are from the container's start."""
     from .probe import container_origin
 
@@ -124,7 +128,7 @@ def scan_container(container, streams: Sequence | None = None) -> DamageLog:
     duration = container.duration / av.time_base if container.duration else None
     if duration:
         for index, end in expected.items():
-            if duration - end > GAP:  # the stream's tail was lost (a few frames short is normal muxing)
+            if duration - end > max(TAIL, gaps[index]):  # the stream's tail was lost
                 damage.add(end, duration, f"(stream {index} ends early)")
     return damage
 

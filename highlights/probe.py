@@ -73,7 +73,9 @@ def _container_damage(path: Path) -> tuple[list[list[float]], int]:
     probe stays in seconds."""
     try:
         with av.open(str(path), metadata_errors="ignore") as container:
-            damage = scan_container(container)
+            # Cover art is one picture at 0 s: it would look like a video stream that stopped.
+            video = [s for s in container.streams.video if not _is_cover_art(s)][:1]
+            damage = scan_container(container, [*video, *container.streams.audio[:1]])
     except (av.error.FFmpegError, OSError) as exc:  # it opened a moment ago: report, don't fail
         log.debug("%s: damage scan stopped: %s", path, exc)
         return [], 0
