@@ -95,7 +95,8 @@ def describe(ranges: Sequence[Sequence[float]]) -> str:
     return "damaged " + ", ".join(shown)
 
 
-def scan_container(container, streams: Sequence | None = None) -> DamageLog:
+def scan_container(container: av.container.InputContainer, streams: Sequence[av.stream.Stream] | None = None
+                   ) -> DamageLog:
     """Demux every packet of `streams` (default: the first audio and the first video stream;
     the probe passes its own choice, which leaves out cover art) without decoding them: corrupt-flagged packets, holes in a stream's timestamps, a stream
     that stops well before the container's end.  Times are from the container's start."""
@@ -111,10 +112,11 @@ def scan_container(container, streams: Sequence | None = None) -> DamageLog:
     expected: dict[int, float] = {}
     try:
         for packet in container.demux(streams):
-            if packet.dts is None and packet.pts is None:
+            stamp = packet.dts if packet.dts is not None else packet.pts
+            if stamp is None:
                 continue  # the flush packet at the end of each stream
             base = packet.time_base
-            time = float((packet.dts if packet.dts is not None else packet.pts) * base) - origin
+            time = float(stamp * base) - origin
             length = float(packet.duration * base) if packet.duration else 0.0
             index = packet.stream.index
             if index in expected and time - expected[index] > gaps[index]:
@@ -133,7 +135,8 @@ def scan_container(container, streams: Sequence | None = None) -> DamageLog:
     return damage
 
 
-def decode_skipping(container, stream, damage: DamageLog | None = None) -> Iterator:
+def decode_skipping(container: av.container.InputContainer, stream: av.stream.Stream,
+                    damage: DamageLog | None = None) -> Iterator:
     """`container.decode(stream)`, except that a packet that does not decode is skipped (and
     noted in `damage`) instead of ending the decode: libav's own decoders conceal a lost
     packet in the pictures after it, as a player would."""
