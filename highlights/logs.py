@@ -63,8 +63,9 @@ def configure_logging(debug: bool = False, quiet: bool = False, json_lines: bool
     handler = logging.StreamHandler(stream or sys.stderr)
     handler.setFormatter(JsonLineFormatter() if json_lines else logging.Formatter("%(levelname)s %(message)s"))
     handler.addFilter(_OursOnly(debug))
+    handler.set_name(_HANDLER)
     root = logging.getLogger()
-    for old in list(root.handlers):
+    for old in [h for h in root.handlers if h.get_name() == _HANDLER]:  # ours from an earlier call only
         root.removeHandler(old)
     root.addHandler(handler)
     root.setLevel(logging.DEBUG if debug else logging.WARNING)
@@ -77,6 +78,7 @@ def configure_logging(debug: bool = False, quiet: bool = False, json_lines: bool
 
 
 _INHERIT = "HIGHLIGHTS_LOGGING"
+_HANDLER = "highlights-stderr"
 
 
 def inherit_logging() -> None:
