@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import json
+import math
 from pathlib import Path
 
 from .records import Product
@@ -125,6 +126,8 @@ def _product(path: Path, where: str, fields: dict) -> Product:
             price = float(str(price).replace(",", "."))
         except ValueError:
             raise CatalogError(f"{path}: {where}: price {price!r} is not a number") from None
+        if not math.isfinite(price):  # "nan", "inf": float() takes them, JSON and prices do not
+            raise CatalogError(f"{path}: {where}: price {fields.get('price')!r} is not a number")
         if price < 0:
             raise CatalogError(f"{path}: {where}: negative price {price}")
     optional = {key: (str(fields[key]).strip() or None) if fields.get(key) not in (None, "") else None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import sys
 from pathlib import Path
@@ -25,6 +26,7 @@ def _summary_rows(result) -> list[dict]:
         manifest = manifests.get(entry.input)
         rows.append({"input": entry.input, "status": entry.status, "error": entry.error,
                      "clips": len(manifest.clips) if manifest else None,
+                     "warnings": list(manifest.warnings) if manifest else [],
                      "seconds": manifest.timings.get("total") if manifest else None})
     return rows
 
@@ -94,8 +96,9 @@ def run(inputs, out, catalog, languages, language, model, clip_mode, pipeline, e
     from .pipeline import run_batch
     from .progress import make_reporter
 
-    level = logging.DEBUG if debug else logging.ERROR if quiet else logging.WARNING
-    logging.basicConfig(level=level, format="%(levelname)s %(message)s")
+    from .logs import configure_logging
+
+    configure_logging(debug, quiet, json_lines=log_format == "json")
     try:
         settings = load_settings(pipeline, languages=languages, transcribe__language=language,
                                  transcribe__model=model, clips__mode=clip_mode, transcribe__device=device)
@@ -135,7 +138,11 @@ def run(inputs, out, catalog, languages, language, model, clip_mode, pipeline, e
     reporter.summary(_summary_rows(result))
     ok = sum(entry.status == "ok" for entry in result.entries)
     failed = len(result.entries) - ok
-    click.echo(f"{ok} ok, {failed} failed. Open {(out / 'index.html').resolve()}")
+    if log_format == "json":  # every line of a JSON log is JSON, the last one too
+        click.echo(json.dumps({"event": "done", "ok": ok, "failed": failed,
+                               "index": str((out / "index.html").resolve())}, ensure_ascii=False))
+    else:
+        click.echo(f"{ok} ok, {failed} failed. Open {(out / 'index.html').resolve()}")
     sys.exit(0 if result.ok and result.entries else 1)
 
 

@@ -32,6 +32,8 @@ from pathlib import Path
 
 import av
 
+from .damage import decode_skipping
+from .logs import log_tool_output
 from .captions import CaptionStyle, Overlay, ass_filter, build_script, caption_cues
 from .config import CLIP_MODES, ClipSettings
 from .edits import is_human_edited, write_generated
@@ -235,6 +237,7 @@ def loudness_filter(source: Path, start: float, duration: float, target: float, 
         [ffmpeg_exe(), "-hide_banner", "-nostdin", "-nostats", "-ss", f"{start:.6f}", "-t", f"{duration:.6f}",
          "-i", str(source), "-map", "0:a:0", "-af", f"{base}:print_format=json", "-f", "null", "-"],
         capture_output=True, text=True, errors="replace")
+    log_tool_output(f"clip {label}: loudness", result.stderr)  # the measurement is printed at info level
     found = re.search(r"\{[^{}]*\"input_i\"[^{}]*\}", result.stderr)
     if result.returncode != 0 or not found:
         lines = [line for line in result.stderr.strip().splitlines() if line.strip()]
@@ -294,7 +297,7 @@ def _picture_size_at(source: Path, media: MediaInfo, time: float) -> tuple[int, 
         with av.open(str(source)) as container:
             video, origin = _video_stream(container), container_origin(container)
             container.seek(max(0, int((time + origin - 1.0) / video.time_base)), stream=video, backward=True)
-            for frame in container.decode(video):
+            for frame in decode_skipping(container, video):
                 if frame.time is not None and frame.time - origin >= time - 0.05:
                     size = (frame.width, frame.height)
                     return size[::-1] if media.rotation % 180 else size

@@ -21,6 +21,7 @@ from .config import Settings
 from .ffmpeg import FFmpegError
 from .files import read_json, remove_stale_temporaries, unique_slug, write_json, write_text
 from .inputs import expand_inputs
+from .logs import inherit_logging
 from .models import ModelError
 from .probe import MediaError
 from .recap import render_index
@@ -177,6 +178,7 @@ def _run_on_cluster(address, tasks, args, force, emit, record) -> None:
 def _process_one(source: Path, folder: Path, out: Path, settings: Settings, catalog_path: Path | None,
                  shared_catalog: list[Product] | None, events_path: Path | None = None, on_stage=None,
                  force: Iterable[str] = ()) -> ReplayResult:
+    inherit_logging()  # a --jobs worker process logs as the command line asked
     entry = BatchEntry(input=str(source), status="failed", dir=folder.relative_to(out).as_posix())
     try:
         catalog, path = shared_catalog, catalog_path
@@ -195,6 +197,7 @@ def _process_one(source: Path, folder: Path, out: Path, settings: Settings, cata
         log.debug("replay %s failed", source, exc_info=True)
         return ReplayResult(entry)
     entry.status = "ok"
+    entry.warnings = list(manifest.warnings)
     return ReplayResult(entry, manifest)
 
 
@@ -214,7 +217,7 @@ def _write_batch_files(out: Path, result: BatchResult) -> None:
         manifest = manifests.get(Path(entry.dir).name) if entry.dir and entry.status == "ok" else None
         if manifest:
             row.update(title=Path(manifest.input).stem, duration=manifest.duration, language=manifest.language,
-                       clip_count=len(manifest.clips),
+                       clip_count=len(manifest.clips), warnings=manifest.warnings,
                        thumbnail=f"{entry.dir}/{manifest.clips[0].thumbnail}" if manifest.clips else None,
                        products=[p.name for p in manifest.products if any(p.id in c.products for c in manifest.clips)])
         rows.append(row)

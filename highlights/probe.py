@@ -7,9 +7,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import logging
+
 import av
 
+from .damage import DECODE_ERRORS, scan_container
 from .records import MediaInfo
+
+log = logging.getLogger("highlights")
 
 
 class MediaError(ValueError):
@@ -59,7 +64,25 @@ def probe(path: str | Path) -> MediaInfo:
             info.rotation = _first_frame_rotation(container, video, path)
             if not info.width or not info.height:
                 raise MediaError(f"{path}: video stream has no picture size")
+    info.damaged, info.damaged_packets = _container_damage(path)
     return info
+
+
+def _container_damage(path: Path) -> tuple[list[list[float]], int]:
+    """Damage the demuxer sees (corrupt packets, holes in the timestamps), by reading every
+    packet once without decoding: about as costly as copying the file, so a long replay's
+    probe stays in seconds."""
+    try:
+        with av.open(str(path), metadata_errors="ignore") as container:
+            # Cover art is one picture at 0 s: it would look like a video stream that stopped.
+            video = [s for s in container.streams.video if not _is_cover_art(s)][:1]
+            damage = scan_container(container, [*video, *container.streams.audio[:1]])
+    except (av.error.FFmpegError, OSError) as exc:  # it opened a moment ago: report, don't fail
+        log.debug("%s: damage scan stopped: %s", path, exc)
+        return [], 0
+    if damage.packets:
+        log.debug("%s: %d damaged packets or holes in the container", path, damage.packets)
+    return damage.merged(), damage.packets
 
 
 def container_origin(container) -> float:
@@ -80,13 +103,30 @@ def _duration(container, video, audios) -> float:
 
 def _first_frame_rotation(container, video, path: Path) -> int:
     """Rotation is display-matrix side data that PyAV exposes on decoded frames; decoding
-    the first frame also proves the video stream is readable at all."""
+    the first frame also proves the video stream is readable at all.  Packets that do not
+    decode (damage at the start) are skipped, up to `FIRST_FRAME_TRIES` of them."""
+    failures: list[Exception] = []
     try:
-        for frame in container.decode(video):
-            return int(round(frame.rotation or 0)) % 360
+        for packet in container.demux(video):
+            try:
+                frames = packet.decode()
+            except DECODE_ERRORS as exc:
+                failures.append(exc)
+                if len(failures) >= FIRST_FRAME_TRIES:
+                    break
+                continue
+            for frame in frames:
+                return int(round(frame.rotation or 0)) % 360
     except av.error.FFmpegError as exc:
-        raise MediaError(f"{path}: video stream cannot be decoded: {_reason(exc)}") from None
+        failures.append(exc)
+    if failures:
+        raise MediaError(f"{path}: video stream cannot be decoded: {_reason(failures[-1])}")
     raise MediaError(f"{path}: video stream has no decodable frames")
+
+
+# Packets tried before a video stream counts as undecodable: a damaged start (a lost second
+# at 60 fps, with B-frames) is skipped; a stream that is garbage throughout is refused.
+FIRST_FRAME_TRIES = 300
 
 
 def _is_cover_art(stream) -> bool:

@@ -5,6 +5,7 @@ lines when the output is not a terminal, JSON lines for automation, nothing with
 from __future__ import annotations
 
 import json
+import re
 import sys
 import time
 from typing import TextIO
@@ -72,7 +73,14 @@ class PlainReporter(Reporter):
             clips = "" if row["clips"] is None else f"{row['clips']} clips"
             took = "" if row["seconds"] is None else f"{row['seconds']:.1f}s"
             detail = row["error"] or ", ".join(x for x in (clips, took) if x)
-            self._say(f"{row['status']:<8} {row['input']}  {detail}")
+            notes = short_warnings(row)
+            self._say(f"{row['status']:<8} {row['input']}  {detail}" + (f" - {notes}" if notes else ""))
+
+
+def short_warnings(row: dict) -> str:
+    """A replay's warnings as the summary shows them: each up to its explanation
+    ("no audio track: nothing to transcribe..." -> "no audio track")."""
+    return "; ".join(re.split(r": | \(", warning, maxsplit=1)[0] for warning in row.get("warnings") or [])
 
 
 class JsonReporter(Reporter):
@@ -155,13 +163,14 @@ class RichReporter(Reporter):
         if self.quiet:
             return
         table = Table(title="highlights", show_lines=False)
-        for column in ("status", "replay", "clips", "seconds", "error"):
+        for column in ("status", "replay", "clips", "seconds", "error / warnings"):
             table.add_column(column)
         for row in rows:
             style = "green" if row["status"] == "ok" else "red"
             table.add_row(f"[{style}]{row['status']}[/{style}]", row["input"],
                           "" if row["clips"] is None else str(row["clips"]),
-                          "" if row["seconds"] is None else f"{row['seconds']:.1f}", row["error"] or "")
+                          "" if row["seconds"] is None else f"{row['seconds']:.1f}",
+                          row["error"] or short_warnings(row))
         self.console.print(table)
 
 

@@ -87,6 +87,10 @@ class MediaInfo:
     # (highlights.export) need the rate the frames really come at.
     frame_rate: str | None = None
     variable_frame_rate: bool | None = None  # None: not checked (the probe reads no packets)
+    # [start, end] seconds where the container holds damaged data (corrupt packets, holes in
+    # the timestamps), and how many packets; found by demuxing, not decoding
+    damaged: list[list[float]] = field(default_factory=list)
+    damaged_packets: int = 0
 
     @property
     def display_size(self) -> tuple[int, int] | None:
@@ -126,6 +130,10 @@ class Transcript:
     duration: float
     model: str
     segments: list[Segment] = field(default_factory=list)
+    # [start, end] seconds of audio that did not decode (silence stands in for it), and how
+    # many packets were skipped
+    damaged: list[list[float]] = field(default_factory=list)
+    damaged_packets: int = 0
 
     @property
     def words(self) -> list[Word]:
@@ -187,6 +195,7 @@ class SceneScan:
 
     cuts: list[float] = field(default_factory=list)
     unchecked: list[list[float]] = field(default_factory=list)  # [start, end] seconds
+    damaged: list[list[float]] = field(default_factory=list)  # [start, end]: keyframes that did not decode
 
 
 @dataclass
@@ -309,6 +318,10 @@ class Manifest:
     chapters: dict[str, str] = field(default_factory=dict)  # "txt" (YouTube) / "vtt" -> path
     exports: dict[str, str] = field(default_factory=dict)  # editor timeline format -> path
     events: dict[str, Any] | None = None  # the live-room events file read: source, count, error
+    # [start, end] seconds of damaged data skipped in any stage (probe, audio, keyframes),
+    # merged; no clip spans one; and how many packets (or holes) were skipped
+    damaged: list[list[float]] = field(default_factory=list)
+    damaged_packets: int = 0
 
 
 @dataclass
@@ -319,3 +332,4 @@ class BatchEntry:
     status: str  # "ok" | "failed"
     error: str | None = None
     dir: str | None = None  # the replay folder, relative to OUT
+    warnings: list[str] = field(default_factory=list)  # the manifest's, for a succeeded replay

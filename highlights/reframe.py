@@ -19,6 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .logs import log_tool_output
 from .ffmpeg import FFmpegError, ffmpeg_exe
 from .records import MediaInfo
 
@@ -116,7 +117,7 @@ def sample_frames(source: Path, size: tuple[int, int], start: float, duration: f
     each, so memory stays flat on long clips.  Without `deblock` the decoder skips its
     loop filter: faster, and faces are found just as well."""
     height = max(2, round(size[1] * width / size[0] / 2) * 2)
-    command = [ffmpeg_exe(), "-hide_banner", "-nostdin", "-loglevel", "error",
+    command = [ffmpeg_exe(), "-hide_banner", "-nostdin", "-nostats", "-loglevel", "error",
                *(["-threads", str(threads)] if threads else []), *([] if deblock else ["-skip_loop_filter", "all"]),
                "-ss", f"{start:.6f}", "-t", f"{duration:.6f}", "-i", str(source),
                "-map", "0:V:0", "-vf", f"fps={fps},scale={width}:{height},format=gray", "-f", "rawvideo", "-"]
@@ -131,6 +132,7 @@ def sample_frames(source: Path, size: tuple[int, int], start: float, duration: f
             index += 1
         error = process.stderr.read().decode(errors="replace").strip()
         process.wait()
+    log_tool_output(f"{source}: sampling frames", error)
     if process.returncode != 0:
         detail = (error.splitlines() or [f"exit status {process.returncode}"])[-1]
         raise FFmpegError(f"{source}: sampling frames failed: {detail}")

@@ -24,6 +24,7 @@ from .captions import Overlay
 from .chapters import write_chapters
 from .clips import clip_extension, cut_clip, make_thumbnail, thumbnail_time
 from .config import Settings
+from .damage import avoid_damage, describe, merge_ranges
 from .decisions import Decisions, apply_decisions, read_decisions
 from .decisions import to_json as decisions_json
 from .events import EventsOutcome, apply_signals, live_signals, load_events
@@ -144,7 +145,16 @@ def _select(replay: Replay, results: Mapping[str, Any]) -> Selection:
         cuts = sorted(set(cuts) | set(check_stretches(replay.source, media, settings.scenes, near)))
         if cuts != scan.cuts:
             highlights = choose(cuts)
+    # Clips are kept clear of damaged data any stage skipped over (trimmed, or dropped when
+    # what is left is shorter than a clip may be).
+    damaged = _damaged(media, scan, transcript)
+    if damaged:
+        highlights = avoid_damage(highlights, damaged, settings.selection.min_clip)
     return Selection(highlights, cuts)
+
+
+def _damaged(media: MediaInfo, scan: SceneScan, transcript: Transcript) -> list[list[float]]:
+    return merge_ranges([*media.damaged, *scan.damaged, *transcript.damaged])
 
 
 def _with_live_signals(replay: Replay, highlights: list[Highlight], mentions: list[Mention],
@@ -380,7 +390,12 @@ def process_replay(
         catalog=str(catalog_path) if catalog_path else None,
         highlights_version=__version__,
     )
+    manifest.damaged = _damaged(media, results["scenes"], transcript)
+    manifest.damaged_packets = media.damaged_packets + transcript.damaged_packets + len(results["scenes"].damaged)
     manifest.warnings.extend([*_warnings(media, transcript), *replay.warnings])
+    if manifest.damaged:
+        manifest.warnings.append(f"{describe(manifest.damaged)} ({manifest.damaged_packets} damaged packets "
+                                 "skipped; no clip spans them)")
     manifest.events = replay.events.summary() if replay.events.source else None
     results["subtitles"].apply(manifest)
 

@@ -27,6 +27,8 @@ import av
 import numpy as np
 
 from .config import SceneSettings
+from .damage import DECODE_ERRORS, DamageLog
+from .probe import container_origin
 from .records import MediaInfo, SceneScan
 
 log = logging.getLogger("highlights")
@@ -72,7 +74,11 @@ class FullScan:
         # Importing scenedetect sets its logger to INFO ("Detecting scenes..." on every pass).
         logging.getLogger("pyscenedetect").setLevel(max(log.getEffectiveLevel(), logging.WARNING))
 
-        video = open_video(str(path), backend="pyav", threading_mode="AUTO")
+        # suppress_output: otherwise the backend restores libav's default log callback, which
+        # prints libav's and libx264's chatter to the terminal for the rest of the run.  Its
+        # lock-up warning concerns a Python log callback; without --debug there is none, and
+        # with --debug PyAV's own callback (logs.route_libav) is the one in place.
+        video = open_video(str(path), backend="pyav", threading_mode="AUTO", suppress_output=True)
         manager = SceneManager()
         manager.auto_downscale = False
         manager.downscale = max(1, (media.width or self.settings.downscale_width) // self.settings.downscale_width)
@@ -80,7 +86,12 @@ class FullScan:
                                              min_scene_len=self.settings.min_scene_frames))
         if start:
             video.seek(start)
-        manager.detect_scenes(video=video, end_time=end)
+        try:
+            manager.detect_scenes(video=video, end_time=end)
+        except DECODE_ERRORS as exc:
+            # PySceneDetect stops at a frame that does not decode; the cuts before it stand,
+            # and the damage itself is reported by the keyframe scan and the probe.
+            log.debug("%s: frame-by-frame scene scan stopped at damaged data: %s", path, exc)
         scenes = manager.get_scene_list()
         return [round(first.seconds, 3) for first, _last in scenes[1:]]
 
@@ -104,14 +115,15 @@ class KeyframeScan:
         return FullScan(self.settings).detect(path, media)
 
     def scan(self, path: Path, media: MediaInfo) -> SceneScan:
-        keyframes = self._keyframe_thumbnails(path)
+        damage = DamageLog()
+        keyframes = self._keyframe_thumbnails(path, damage)
         lead = self._lead(media)
         changed = [[round(t0, 6), round(t1, 6)] for (t0, a), (t1, b) in zip(keyframes, keyframes[1:])
                    if _content_difference(a, b) >= self.settings.threshold * self.CANDIDATE_RATIO]
         looked_at = sum(t1 - t0 + 2 * lead for t0, t1 in _merged(changed, lead))
         if looked_at > self.FULL_SCAN_SHARE * media.duration:
-            return SceneScan(cuts=[], unchecked=changed)
-        return SceneScan(cuts=self.check(path, media, changed), unchecked=[])
+            return SceneScan(cuts=[], unchecked=changed, damaged=damage.merged())
+        return SceneScan(cuts=self.check(path, media, changed), unchecked=[], damaged=damage.merged())
 
     def check(self, path: Path, media: MediaInfo, stretches: list[list[float]]) -> list[float]:
         fps = media.fps or 25.0
@@ -128,17 +140,32 @@ class KeyframeScan:
     def _lead(self, media: MediaInfo) -> float:
         return (self.settings.min_scene_frames + 2) / (media.fps or 25.0)  # ContentDetector's warm-up
 
-    def _keyframe_thumbnails(self, path: Path) -> list[tuple[float, np.ndarray]]:
+    def _keyframe_thumbnails(self, path: Path, damage: DamageLog) -> list[tuple[float, np.ndarray]]:
         thumbs = []
         with av.open(str(path)) as container:
             stream = container.streams.video[0]
             stream.codec_context.skip_frame = "NONKEY"
             stream.thread_type = "AUTO"
-            for frame in container.decode(stream):
-                if frame.time is None:
-                    continue
-                small = frame.reformat(width=self.THUMB[0], height=self.THUMB[1], format="rgb24").to_ndarray()
-                thumbs.append((float(frame.time), small))
+            origin = container_origin(container)  # damage is reported from the container's start
+            try:
+                for packet in container.demux(stream):
+                    try:
+                        frames = packet.decode()
+                    except DECODE_ERRORS:  # a damaged keyframe: skip it, the next one is whole
+                        at = float(packet.pts * packet.time_base) - origin if packet.pts is not None else None
+                        damage.add(at, at, "(video packet does not decode)")
+                        continue
+                    for frame in frames:
+                        if frame.time is None:
+                            continue
+                        if frame.is_corrupt:  # decoded with errors concealed: a picture to keep, a time to note
+                            damage.add(float(frame.time) - origin, float(frame.time) - origin,
+                                       "(keyframe decoded with errors)")
+                        small = frame.reformat(width=self.THUMB[0], height=self.THUMB[1],
+                                               format="rgb24").to_ndarray()
+                        thumbs.append((float(frame.time), small))
+            except DECODE_ERRORS as exc:  # the container breaks off: the keyframes read so far stand
+                damage.add(thumbs[-1][0] - origin if thumbs else None, None, f"(demuxing stopped: {exc})")
         return thumbs
 
 

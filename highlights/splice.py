@@ -25,6 +25,7 @@ from pathlib import Path
 
 import av
 
+from .damage import decode_skipping
 from .probe import container_origin
 from .records import MediaInfo
 
@@ -329,7 +330,7 @@ def _spliced_video_packets(container, video, plan: SplicePlan, preset: str, crf:
         if stop - begin <= tolerance:
             return
         frames = _read_from(container, video, begin,
-                            lambda: (f for f in container.decode(video) if f.pts is not None),
+                            lambda: (f for f in decode_skipping(container, video) if f.pts is not None),
                             lambda f: f.pts <= begin + tolerance)
         for frame in frames:
             if frame.pts < begin - tolerance:
@@ -445,7 +446,7 @@ def _clip_audio(container, audio, plan: SplicePlan, audio_filter: str | None, sa
                 return
 
     frames = _read_from(container, audio, int(begin / audio.time_base),
-                        lambda: (f for f in container.decode(audio) if f.pts is not None),
+                        lambda: (f for f in decode_skipping(container, audio) if f.pts is not None),
                         lambda f: float(f.pts * audio.time_base) <= begin)
     for frame in frames:
         if float(frame.pts * audio.time_base) > stop + 0.5:

@@ -53,6 +53,9 @@ def transcribe(
             if on_segment:
                 on_segment(segment)
     transcript.language = transcript.language or "en"
+    damage = getattr(audio, "damage", None)  # audio.AudioWindows: packets that did not decode
+    if damage is not None:
+        transcript.damaged, transcript.damaged_packets = damage.merged(), damage.packets
     if not transcript.segments and settings.language is None:
         transcript.language_probability = 0.0
     return transcript

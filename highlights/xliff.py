@@ -17,6 +17,7 @@ directly since."""
 from __future__ import annotations
 
 import hashlib
+import math
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from pathlib import Path
@@ -197,7 +198,8 @@ def _inline_text(element: Any) -> str:
 
 def _float(value: str | None) -> float | None:
     try:
-        return float(value) if value is not None else None
+        number = float(value) if value is not None else None
     except ValueError:
         return None
+    return number if number is None or math.isfinite(number) else None  # "NaN", "inf": no time
 
