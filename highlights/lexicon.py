@@ -46,7 +46,9 @@ class Lexicon:
     determiners: frozenset[str] = frozenset()  # "our", "this": a noun phrase after them is a product
 
 
-SYMBOLS = frozenset("$€£₽₴")  # currency signs the tokenizer keeps as tokens of their own
+# Currency signs the tokenizer keeps as tokens of their own: those the languages'
+# [currencies] tables list (which currency each one is: `currency_symbols`).
+SYMBOLS = registry.currency_signs()
 
 
 def languages() -> list[str]:

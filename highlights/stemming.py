@@ -24,7 +24,7 @@ from .lexicon import load_lexicon
 from .records import Word
 from .text import normalize
 
-SYMBOLS = "$€£₽₴%"
+SYMBOLS = "".join(sorted(languages.currency_signs())) + "%"
 _PIECE = re.compile(r"\d+(?:[.,]\d+)?|[^\W\d_]+(?:['’][^\W\d_]+)*|[" + re.escape(SYMBOLS) + "]")
 
 

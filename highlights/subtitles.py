@@ -24,6 +24,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
 from .config import SubtitleSettings
+from .languages import currency_forms, currency_signs
 from .records import Cue, Word
 
 # Writing and reading subtitle files lives in `subfiles`; these names stay importable from here.
@@ -32,9 +33,15 @@ from .text import SENTENCE_END, display_words
 from .typography import Typography, typography
 
 CLAUSE_END = re.compile(r"([,;:]|[–—-]{1,2})[\"')\]»”]*$")
-NUMBER = re.compile(r"^[-+]?[$€£₽₴¥]?\d+(?:[.,\u00a0]\d+)*%?[$€£₽₴¥]?$")
-CURRENCY = re.compile(r"^(?:[$€£₽₴¥]|USD|EUR|GBP|RUB|UAH|PLN|zł|грн|руб\.?)$", re.IGNORECASE)
-THOUSANDS = re.compile(r"^\d{3}(?:[.,]\d+)?[$€£₽₴¥]?[.,!?]?$")
+_SIGN = "[" + re.escape("".join(sorted(currency_signs()))) + "]"
+NUMBER = re.compile(rf"^[-+]?{_SIGN}?\d+(?:[.,\u00a0]\d+)*%?{_SIGN}?$")
+THOUSANDS = re.compile(rf"^\d{{3}}(?:[.,]\d+)?{_SIGN}?[.,!?]?$")
+
+
+def is_currency(word: str) -> bool:
+    """A sign, code or written abbreviation of a currency in any language (`49 zł`, `USD 49`),
+    from the registry's [currencies] tables."""
+    return word.rstrip(".").casefold() in currency_forms()
 # Words that open a new clause: breaking just before them reads naturally.  (The words a
 # line must not END on are per language, in the registry: `typography.Typography.weak_words`.)
 CLAUSE_OPENERS = frozenset("""
@@ -130,9 +137,9 @@ def _number_and_unit(left: str, right: str, rules: Typography) -> bool:
     if not left or SENTENCE_END.search(left) or CLAUSE_END.search(left):
         return False
     number = NUMBER.match(left.split()[-1])  # "49 dollars" may already hold a number and a unit
-    if number and len(left.split()) == 1 and (CURRENCY.match(bare_right) or rules.is_unit(right)):
+    if number and len(left.split()) == 1 and (is_currency(bare_right) or rules.is_unit(right)):
         return True  # "49 dollars", "10 hours", "49 €"
-    if CURRENCY.match(left) and NUMBER.match(bare_right):
+    if is_currency(left) and NUMBER.match(bare_right):
         return True  # "$ 49", "USD 49"
     return bool(number) and len(left.split()) == 1 and bool(THOUSANDS.match(right))  # "1 299"
 

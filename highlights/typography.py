@@ -26,7 +26,7 @@ from . import languages
 
 # Symbols and codes that follow or precede a number in any language.
 UNIT_SYMBOLS = frozenset("""
-% ‰ € $ £ ¥ ₽ ₴ zł zl грн руб р. usd eur gbp rub uah pln chf cad
+% ‰
 mm cm m km mg g kg ml l mah wh kwh w kw v hz khz mhz ghz kb mb gb tb h min s ms mp px fps k °c °f ° " x
 """.split())
 
@@ -54,8 +54,9 @@ class Typography:
         folded = _fold(word)
         if not folded:
             return False
-        if folded in UNIT_SYMBOLS or word.strip(".,!?;:").casefold() in UNIT_SYMBOLS:
-            return True
+        bare = word.strip(".,!?;:").casefold()
+        if {folded, bare} & UNIT_SYMBOLS or {folded, bare.rstrip(".")} & languages.currency_forms():
+            return True  # a currency of any language: "49 zł" in an English sentence too
         for unit in self.units:
             if unit.endswith("*") and folded.startswith(unit[:-1]) or folded == unit:
                 return True
@@ -66,7 +67,12 @@ class Typography:
 
 
 def _fold(word: str) -> str:
-    return re.sub(r"^[^\w%$€£¥₽₴°]+|[^\w%$€£¥₽₴°]+$", "", word.casefold())
+    return _EDGES.sub("", word.casefold())
+
+
+# Punctuation around a word, but not the signs that name what a number counts.
+_KEEP = re.escape("".join(sorted(languages.currency_signs())) + "%°")
+_EDGES = re.compile(rf"^[^\w{_KEEP}]+|[^\w{_KEEP}]+$")
 
 
 @functools.lru_cache(maxsize=32)

@@ -94,6 +94,28 @@ def by_script(script: str) -> tuple[str, ...]:
     return tuple(code for code, language in registry().items() if language.script == script)
 
 
+@functools.lru_cache(maxsize=1)
+def currency_forms() -> frozenset[str]:
+    """Every written form of a currency in any language's `[currencies]` table, case-folded:
+    signs (`$`, `₴`), ISO codes (`usd`) and single words without a wildcard (`zł`, `грн`,
+    `quid`).  The one list of currencies: subtitles keep these with their number, translation
+    keeps them with their amount, the sales cues read prices with them."""
+    forms: set[str] = set()
+    for language in registry().values():
+        for code, words in language.table("currencies").items():
+            if code == "%":
+                continue
+            forms.add(code.casefold())
+            forms |= {str(w).casefold() for w in words if len(str(w).split()) == 1 and not str(w).endswith("*")}
+    return frozenset(forms)
+
+
+def currency_signs() -> frozenset[str]:
+    """The currency signs among `currency_forms` (`$`, `€`, `zł` is a word)."""
+    return frozenset(f for f in currency_forms() if len(f) == 1 and not f.isalnum())
+
+
 LANGUAGES = codes()
 
-__all__ = ["LANGUAGES", "Language", "LanguageError", "by_script", "codes", "get", "registry"]
+__all__ = ["LANGUAGES", "Language", "LanguageError", "by_script", "codes", "currency_forms", "currency_signs", "get",
+           "registry"]

@@ -11,6 +11,8 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from ..languages import currency_forms, currency_signs
+
 PLACEHOLDER = "XQ{}"
 # What a model makes of a placeholder: case changed, a space slipped in, X written in Cyrillic.
 PLACEHOLDER_FOUND = re.compile(r"[XxХх]\s?[Qq]\s?(\d{1,3})")
@@ -18,8 +20,12 @@ URL = re.compile(r"(?:https?://|www\.)[^\s]+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
                  r"|\b[\w-]+(?:\.[\w-]+)*\.(?:com|net|org|shop|store|io|co|ru|ua|pl|es|pt|fr|it|eu|uk|de)(?:/[^\s]*)?",
                  re.IGNORECASE)
 PROMO_CODE = re.compile(r"(?<![\w-])(?=[A-Z0-9-]*\d)(?=[A-Z0-9-]*[A-Z])[A-Z0-9][A-Z0-9-]*[A-Z0-9](?![\w-])")
-AMOUNT = re.compile(r"(?:(?:[$€£₽₴¥]|\b(?:USD|EUR|GBP|RUB|UAH|PLN)\b)\s?)?(?<![\w.,])\d+(?:[.,\u00a0\u202f]\d{3})*"
-                    r"(?:[.,]\d+)?(?:\s?(?:[$€£₽₴¥%]|(?:USD|EUR|GBP|RUB|UAH|PLN|zł)\b))?")
+# An amount with its currency, as the registry's [currencies] tables write it: a sign or a
+# written form (code, "zł", "грн") before or after the number.
+_SIGNS = re.escape("".join(sorted(currency_signs())))
+_WORDS = "|".join(sorted((re.escape(f) for f in currency_forms() if len(f) > 1), key=len, reverse=True))
+AMOUNT = re.compile(rf"(?:(?:[{_SIGNS}]|\b(?:{_WORDS})\b)\s?)?(?<![\w.,])\d+(?:[.,\u00a0\u202f]\d{{3}})*"
+                    rf"(?:[.,]\d+)?(?:\s?(?:[{_SIGNS}%]|(?:{_WORDS})(?!\w)))?", re.IGNORECASE)
 TRAILING = ".,!?;:)»”'\""
 
 
