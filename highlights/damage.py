@@ -95,19 +95,17 @@ def describe(ranges: Sequence[Sequence[float]]) -> str:
     return "damaged " + ", ".join(shown)
 
 
-def scan_container(container: av.container.InputContainer, streams: Sequence[av.stream.Stream] | None = None
-                   ) -> DamageLog:
+def scan_container(container: av.container.InputContainer, streams: Sequence[av.stream.Stream] | None = None,
+                   origin: float = 0.0) -> DamageLog:
     """Demux every packet of `streams` (default: the first audio and the first video stream;
-    the probe passes its own choice, which leaves out cover art) without decoding them: corrupt-flagged packets, holes in a stream's timestamps, a stream
-    that stops well before the container's end.  Times are from the container's start."""
-    from .probe import container_origin
-
+    the probe passes its own choice, which leaves out cover art) without decoding them:
+    corrupt-flagged packets, holes in a stream's timestamps, a stream that stops well before
+    the container's end.  Times are from the container's start, `origin` (`probe.container_origin`)."""
     damage = DamageLog()
     streams = list(streams) if streams is not None else \
         [s for s in (*container.streams.video[:1], *container.streams.audio[:1])]
     if not streams:
         return damage
-    origin = container_origin(container)
     gaps = {s.index: AUDIO_GAP if s.type == "audio" else GAP for s in streams}
     expected: dict[int, float] = {}
     try:

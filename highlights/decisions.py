@@ -80,8 +80,14 @@ def parse_decisions(text: str, where: str = DECISIONS_FILE) -> Decisions:
     clips = data.get("clips", {})
     if not isinstance(clips, dict):
         raise DecisionsError(f"{where}: \"clips\" must be an object of clip id -> decision")
-    return Decisions({str(clip_id): parse_decision(entry, f"{where}: clips.{clip_id}")
+    return Decisions({str(clip_id): parse_decision(entry, f"{where}: clips.{_shown(clip_id)}")
                       for clip_id, entry in clips.items()})
+
+
+def _shown(clip_id: str) -> str:
+    """A clip id as an error message shows it: as written, or quoted (escapes and all) when it
+    holds anything but letters, digits and dashes, so the message stays one line."""
+    return clip_id if clip_id and all(c.isalnum() or c in "-_." for c in clip_id) else json.dumps(clip_id)
 
 
 def parse_decision(entry: Any, place: str) -> ClipDecision:

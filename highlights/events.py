@@ -202,7 +202,10 @@ def read_events(path: Path) -> list[Event]:
 
 def _read_csv(path: Path, text: str) -> list[Event]:
     reader = csv.DictReader(text.splitlines(), strict=True)
-    header = [name.strip().lower() for name in reader.fieldnames or []]
+    try:  # the header is read here: a stray quote in it is a csv.Error too
+        header = [name.strip().lower() for name in reader.fieldnames or []]
+    except csv.Error as exc:
+        raise EventsError(f"{path}: row 1: {exc}") from None
     if "time" not in header or "kind" not in header:
         raise EventsError(f"{path}: row 1: the header must name the columns time,kind,text,user")
     reader.fieldnames = header

@@ -76,7 +76,7 @@ def _container_damage(path: Path) -> tuple[list[list[float]], int]:
         with av.open(str(path), metadata_errors="ignore") as container:
             # Cover art is one picture at 0 s: it would look like a video stream that stopped.
             video = [s for s in container.streams.video if not _is_cover_art(s)][:1]
-            damage = scan_container(container, [*video, *container.streams.audio[:1]])
+            damage = scan_container(container, [*video, *container.streams.audio[:1]], container_origin(container))
     except (av.error.FFmpegError, OSError) as exc:  # it opened a moment ago: report, don't fail
         log.debug("%s: damage scan stopped: %s", path, exc)
         return [], 0

@@ -22,8 +22,10 @@ from highlights.cli import main
 from highlights.config import load_settings
 from highlights.lint import lint_file
 from highlights.pipeline import run_batch
-from highlights.review import ReviewError, export_xliff, import_xliff
-from highlights.subtitles import SubtitleFileError
+from highlights.review import ReviewError
+from highlights.review_apply import import_xliff
+from highlights.xliff import export_xliff
+from highlights.subfiles import SubtitleFileError
 
 # Seeded and bounded: the same examples in CI every time, and a few seconds per parser.
 FAST = settings(max_examples=150, deadline=None, derandomize=True,
@@ -192,7 +194,7 @@ def _import(replay_folder: Path, xliff: bytes, subtitle: bytes | None = None) ->
                 srt.write_bytes(subtitle)
                 touched.append(srt)
         try:
-            import_xliff(folder, path, RULES, by="hypothesis", refresh_pages=False)
+            import_xliff(folder, path, RULES, by="hypothesis")
         except ReviewError as exc:
             one_line_naming(str(exc), path, folder, *touched)
 
@@ -251,3 +253,59 @@ def test_review_import_command_reports_one_line(replay, tmp_path):
     assert result.exit_code == 1 and isinstance(result.exception, SystemExit)
     lines = result.output.strip().splitlines()
     assert len(lines) == 1 and str(bad) in lines[0], result.output
+
+
+# --- live-room events and review decisions -------------------------------------------------
+
+event_rows = st.lists(st.lists(awkward | st.sampled_from(["comment", "add_to_cart", "like", "00:01:02", "12.5", "-3"]),
+                               max_size=6), max_size=6)
+events_csv = st.one_of(st.text(max_size=300), st.builds(
+    lambda rows: "time,kind,text,user\n" + "\n".join(_csv_line(r) for r in rows), event_rows))
+json_events = st.lists(st.fixed_dictionaries({}, optional={k: json_values for k in ("time", "kind", "text", "user")}),
+                       max_size=5) | json_values
+
+
+@FAST
+@given(text=events_csv, as_json=json_events)
+def test_events_files_are_read_or_refused_in_one_line(text, as_json):
+    from highlights.events import EventsError, load_events, read_events
+
+    with tempfile.TemporaryDirectory() as folder:
+        for path, data in ((Path(folder) / "live.events.csv", text.encode("utf-8", "surrogatepass")),
+                           (Path(folder) / "live.events.json", json.dumps(as_json).encode())):
+            path.write_bytes(data)
+            try:
+                events = read_events(path)
+            except EventsError as exc:
+                one_line_naming(str(exc), path)
+                outcome = load_events(Path(folder) / "live.mp4", path)  # the replay goes on without them
+                assert outcome.events == [] and outcome.error and "\n" not in outcome.error
+                continue
+            assert all(math.isfinite(e.time) and e.time >= 0 for e in events)
+            assert [e.time for e in events] == sorted(e.time for e in events)
+
+
+decision_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | awkward | st.sampled_from(["approved", "rejected"]),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(
+        awkward | st.sampled_from(["status", "start", "end", "title"]), inner, max_size=4), max_leaves=12)
+
+
+@FAST
+@given(clips=st.dictionaries(awkward, decision_values, max_size=4), raw=st.text(max_size=200))
+def test_decisions_files_are_read_or_refused_in_one_line_and_never_rewritten(clips, raw):
+    from highlights.decisions import decisions_path, read_decisions
+
+    with tempfile.TemporaryDirectory() as folder:
+        for text in (json.dumps({"clips": clips}), raw):
+            path = decisions_path(folder)
+            path.write_bytes(text.encode("utf-8", "surrogatepass"))
+            decisions, problem = read_decisions(folder)
+            if problem:
+                one_line_naming(problem, path)
+                assert decisions.clips == {}
+            else:
+                for decision in decisions.clips.values():
+                    assert decision.status in (None, "approved", "rejected")
+                    assert all(t is None or math.isfinite(t) for t in (decision.start, decision.end))
+            assert path.read_bytes() == text.encode("utf-8", "surrogatepass")  # reading never rewrites it
