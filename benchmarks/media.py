@@ -63,7 +63,8 @@ def long_replay(minutes: float = 10.0, speech_share: float = 1.0, size: str = "1
     subprocess.run([ffmpeg_exe(), "-v", "error", "-y", "-stream_loop", "-1",
                     "-i", str(MEDIA / "video" / picture), "-i", str(wav),
                     "-map", "0:v", "-map", "1:a", "-t", f"{seconds}", "-vf", f"scale={size.replace('x', ':')},fps=30",
-                    "-c:v", "libx264", "-preset", "veryfast" if size == "1280x720" else "ultrafast", "-crf", "26", "-g", "60", "-pix_fmt", "yuv420p",
+                    "-c:v", "libx264", "-preset", "veryfast" if size == "1280x720" else "ultrafast", "-crf", "26",
+                    "-g", "60", "-pix_fmt", "yuv420p",
                     "-c:a", "aac", "-b:a", "96k", "-movflags", "+faststart", str(partial)], check=True)
     partial.rename(target)
     wav.unlink()

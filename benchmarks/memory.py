@@ -12,7 +12,6 @@ Peak RSS is the child's maximum resident set (getrusage), so it includes the mod
 from __future__ import annotations
 
 import argparse
-import resource
 import subprocess
 import sys
 import tempfile

@@ -516,7 +516,8 @@ def name_recognition(record: dict, variant: str) -> tuple[int, int, int]:
             if not sentence["names"]:
                 continue
             lo, hi = sentence["start"] - 0.3, sentence["end"] + 0.3
-            heard = " " + normalize(" ".join(w.text for w in transcript.words if lo <= (w.start + w.end) / 2 <= hi)) + " "
+            inside = [w.text for w in transcript.words if lo <= (w.start + w.end) / 2 <= hi]
+            heard = " " + normalize(" ".join(inside)) + " "
             forms = [*sentence["names"], *catalog[part["product"]].names]
             for _name in sentence["names"]:
                 said += 1
@@ -558,8 +559,10 @@ def f1(tp: int, fp: int, fn: int) -> tuple[float, float, float]:
 
 def report(names: list[str], verbose: bool = False) -> int:
     rows = []
-    print(f"{'fixture':16} {'lang':4} {'min':>4} {'WER':>5} {'use':3} | {'catalog: P':>10} {'R':>5} {'F1':>5} {'dup':>3} "
-          f"| {'no catalog: R':>13} {'named':>5} {'found':>5} {'junk':>4} {'dup':>3} | names recognised plain/hotwords/prompt")
+    print(f"{'fixture':16} {'lang':4} {'min':>4} {'WER':>5} {'use':3} "
+          f"| {'catalog: P':>10} {'R':>5} {'F1':>5} {'dup':>3} "
+          f"| {'no catalog: R':>13} {'named':>5} {'found':>5} {'junk':>4} {'dup':>3} "
+          "| names recognised plain/hotwords/prompt")
     for name in names:
         record = load_record(name)
         wer = word_error_rate(record)
@@ -574,13 +577,15 @@ def report(names: list[str], verbose: bool = False) -> int:
         heard = "/".join(f"{recognition[v][0]:2d}" if v in recognition else " -" for v in VARIANTS)
         print(f"{name:16} {record['language']:4} {record['truth']['duration'] / 60:4.1f} {wer:5.2f} "
               f"{'yes' if usable else 'no':3} | {p:10.2f} {r:5.2f} {score:5.2f} {with_catalog.duplicates:3d} "
-              f"| {r2:13.2f} {without.named:2d}/{without.presentations:<2d} {without.names_found:2d}/{without.presentations:<2d} "
+              f"| {r2:13.2f} {without.named:2d}/{without.presentations:<2d} "
+              f"{without.names_found:2d}/{without.presentations:<2d} "
               f"{len(without.junk):4d} "
               f"{without.duplicates:3d} | {heard} of {said:2d}")
         if verbose:
             for label, outcome in (("catalog", with_catalog), ("none", without)):
                 for clip in outcome.clips:
-                    print(f"    {label:7} {clip.start:6.1f}-{clip.end:6.1f} {clip.name[:28]:28} off {clip.off_topic:.2f} "
+                    print(f"    {label:7} {clip.start:6.1f}-{clip.end:6.1f} {clip.name[:28]:28} "
+                          f"off {clip.off_topic:.2f} "
                           f"{'match ' + clip.matched if clip.matched else 'NO MATCH'}; {'; '.join(clip.reasons)}")
                 if outcome.junk:
                     print(f"    {label:7} junk candidates: {', '.join(outcome.junk)}")

@@ -30,7 +30,6 @@ from highlights.evaluation import reference_clips, word_errors
 from highlights.models import load_whisper, resolve_model
 from highlights.transcribe import load_audio, transcribe
 
-
 PLAIN = """
 import sys
 from faster_whisper import WhisperModel
@@ -80,7 +79,8 @@ def compare(name: str, path: Path, catalog: Path, presets: list[str], extra: lis
         shares = ", ".join(f"{stage} {seconds:.1f}s ({seconds / total:.0%})" for stage, seconds in timings.items())
         runs = f" (median of {', '.join(f'{w:.1f}' for w in walls[preset])})" if rounds > 1 else ""
         print(f"(b) highlights run --pipeline {preset} {' '.join(extra)}: {wall:.1f} s wall{runs}, "
-              f"b/a = {wall / plain_wall:.2f}\n    stages (last run): {shares}; {len(manifests[preset]['clips'])} clips")
+              f"b/a = {wall / plain_wall:.2f}\n    stages (last run): {shares}; "
+              f"{len(manifests[preset]['clips'])} clips")
         results[preset] = {"wall": wall, "ratio": wall / plain_wall, "timings": timings}
     return results
 

@@ -144,14 +144,15 @@ def main() -> None:
             route = plan_route("en", code, engines)
             cold, warm = TrackStats(), TrackStats()
             translator = Translator(options, names)
-            cold_time, texts = timed(lambda: translator.translate([u.text for u in units], route, cold))
+            cold_time, texts = timed(lambda t=translator, r=route, s=cold: t.translate([u.text for u in units], r, s))
             translator.close()
             translator = Translator(options, names)  # a new run: only the cache file carries over
-            warm_time, again = timed(lambda: translator.translate([u.text for u in units], route, warm))
+            warm_time, again = timed(lambda t=translator, r=route, s=warm: t.translate([u.text for u in units], r, s))
             translator.close()
             assert again == texts
             words = timed_translation(units, texts, transcript.duration)
-            cue_time, track = timed(lambda: build_cues(words, rules, duration=transcript.duration, keep_together=names))
+            cue_time, track = timed(lambda w=words: build_cues(w, rules, duration=transcript.duration,
+                                                                keep_together=names))
             violations = lint_cues(track, rules)
             rows.append((code, cold_time, cold.translated, warm_time, warm.translated, warm.hit_rate, cue_time,
                          len(track), len({v.cue for v in violations})))

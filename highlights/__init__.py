@@ -48,8 +48,25 @@ if TYPE_CHECKING:
     from .config import ConfigError, Settings, load_settings
     from .languages import LANGUAGES, Language
     from .pipeline import BatchResult, load_manifest, run_batch
-    from .records import (BatchEntry, Clip, Cue, Highlight, Manifest, MediaInfo, Mention, Product, SceneScan, Segment,
-                          Selection, SubtitleFiles, SubtitleOutcome, Transcript, Word, from_dict, to_dict)
+    from .records import (
+        BatchEntry,
+        Clip,
+        Cue,
+        Highlight,
+        Manifest,
+        MediaInfo,
+        Mention,
+        Product,
+        SceneScan,
+        Segment,
+        Selection,
+        SubtitleFiles,
+        SubtitleOutcome,
+        Transcript,
+        Word,
+        from_dict,
+        to_dict,
+    )
     from .replay import STAGE_NAMES, STAGES, process_replay
 
 

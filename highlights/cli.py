@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import logging
 import sys
 from pathlib import Path
 
@@ -83,8 +82,8 @@ def main() -> None:
 @click.option("--log-format", type=click.Choice(["auto", "plain", "json"]), default="auto", show_default=True,
               help="auto: progress bars on a terminal, plain lines otherwise; json: one JSON object a line.")
 @click.option("--debug", is_flag=True, help="Log details and tracebacks of failures.")
-def run(inputs, out, catalog, languages, language, model, clip_mode, pipeline, events, device, jobs, force, scheduler, quiet,
-        log_format, debug) -> None:
+def run(inputs, out, catalog, languages, language, model, clip_mode, pipeline, events, device, jobs, force, scheduler,
+        quiet, log_format, debug) -> None:
     """Process replays: INPUT is a video file, a folder (searched for videos) or a glob.
 
     Writes OUT/index.html, OUT/batch.json and one folder per replay with manifest.json,
@@ -93,10 +92,9 @@ def run(inputs, out, catalog, languages, language, model, clip_mode, pipeline, e
     succeeded, 1 when some failed, 2 on a usage error, 130 when interrupted.
     """
     from .catalog import load_catalog
+    from .logs import configure_logging
     from .pipeline import run_batch
     from .progress import make_reporter
-
-    from .logs import configure_logging
 
     configure_logging(debug, quiet, json_lines=log_format == "json")
     try:

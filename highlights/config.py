@@ -310,7 +310,8 @@ def validate(settings: Settings) -> None:
         raise ConfigError("subtitles: line limits must be at least 1")
     translation = settings.translation
     if translation.pivot not in LANGUAGES:
-        raise ConfigError(f"translation: unknown pivot language {translation.pivot!r}; supported: {', '.join(LANGUAGES)}")
+        raise ConfigError(f"translation: unknown pivot language {translation.pivot!r}; "
+                          f"supported: {', '.join(LANGUAGES)}")
     unknown_formats = [f for f in settings.export.formats if f not in EXPORT_FORMATS]
     if unknown_formats:
         raise ConfigError(f"export: unknown format(s) {', '.join(unknown_formats)}; choose {', '.join(EXPORT_FORMATS)}")

@@ -467,7 +467,8 @@ def find_candidates(transcript: Transcript, settings: MentionSettings) -> tuple[
         occurrences = heads[key]
         home = next((c for c in chosen if key in c["keys"]), None)
         if home is None:
-            together = [c for c in chosen if sum(o.sentence in c["sentences"] for o in occurrences) * 2 >= len(occurrences)]
+            together = [c for c in chosen
+                        if sum(o.sentence in c["sentences"] for o in occurrences) * 2 >= len(occurrences)]
             home = together[0] if together else None
         if home is None:
             span_keys = _name_around(occurrences, tokens, content, stem)
@@ -516,7 +517,8 @@ def _noun_phrase(tokens: list[Token], words: list[Word], at: int, content, ignor
         elif not (phrase and tokens[index].kind == "word" and tokens[index].text in ignored
                   and index + 1 < len(tokens) and content(index + 1) and len(tokens[index].text) <= 3):
             break
-        if SENTENCE_END.search(words[tokens[index].last].text.strip()) or words[tokens[index].last].text.rstrip()[-1:] in ",;:":
+        last = words[tokens[index].last].text
+        if SENTENCE_END.search(last.strip()) or last.rstrip()[-1:] in ",;:":
             break
         if index + 1 < len(tokens) and tokens[index + 1].first - tokens[index].last > 1:
             break

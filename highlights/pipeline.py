@@ -11,7 +11,7 @@ import multiprocessing
 import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -221,7 +221,7 @@ def _write_batch_files(out: Path, result: BatchResult) -> None:
                        thumbnail=f"{entry.dir}/{manifest.clips[0].thumbnail}" if manifest.clips else None,
                        products=[p.name for p in manifest.products if any(p.id in c.products for c in manifest.clips)])
         rows.append(row)
-    generated = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    generated = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     write_text(out / "index.html", render_index(rows, generated))
 
 

@@ -5,9 +5,8 @@ separate binary."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import logging
+from pathlib import Path
 
 import av
 

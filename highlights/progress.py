@@ -57,7 +57,7 @@ class PlainReporter(Reporter):
     def on_ok(self, data: dict) -> None:
         if not self.quiet:
             total = (data.get("timings") or {}).get("total")
-            self._say(f"  ok" + (f" in {total:.1f}s" if total else ""))
+            self._say("  ok" + (f" in {total:.1f}s" if total else ""))
 
     def on_failed(self, data: dict) -> None:
         self._say(f"FAILED {data['error']}")

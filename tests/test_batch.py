@@ -13,8 +13,8 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from conftest import make_video, output_tree
+
 from highlights.config import load_settings
 from highlights.pipeline import run_batch
 

@@ -7,9 +7,21 @@ import os
 
 import pytest
 
-from highlights.decisions import (APPROVED, REJECTED, ClipDecision, Decisions, DecisionsError, apply_decisions,
-                                  load_decisions, parse_decisions, read_decisions, rejected_files, snap_to_gap,
-                                  update_decision, write_decisions)
+from highlights.decisions import (
+    APPROVED,
+    REJECTED,
+    ClipDecision,
+    Decisions,
+    DecisionsError,
+    apply_decisions,
+    load_decisions,
+    parse_decisions,
+    read_decisions,
+    rejected_files,
+    snap_to_gap,
+    update_decision,
+    write_decisions,
+)
 from highlights.records import Clip, Highlight, Manifest, MediaInfo, SubtitleFiles, Word
 
 # "one two three", then a pause of 2 s, then "four five"

@@ -12,13 +12,13 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from selenium.webdriver.common.by import By
+from test_recap_browser import browser, console_errors, open_page, screenshot, wait_for  # noqa: F401 - fixture
 
 from highlights.cli import main
 from highlights.decisions import REJECTED, apply_decisions, load_decisions
 from highlights.files import read_json
 from highlights.records import Highlight, Manifest, Transcript, from_dict
 from highlights.serve import DeskServer
-from test_recap_browser import browser, console_errors, open_page, screenshot, wait_for  # noqa: F401 - fixture
 
 pytestmark = pytest.mark.slow
 

@@ -4,8 +4,20 @@ from __future__ import annotations
 
 import json
 
-from highlights.edits import (EDITED_DIRECTLY, GENERATED, LEDGER, MISSING, REVIEWED, EditRecord, edit_state,
-                              is_human_edited, read_edits, record_edits, write_generated, write_human)
+from highlights.edits import (
+    EDITED_DIRECTLY,
+    GENERATED,
+    LEDGER,
+    MISSING,
+    REVIEWED,
+    EditRecord,
+    edit_state,
+    is_human_edited,
+    read_edits,
+    record_edits,
+    write_generated,
+    write_human,
+)
 
 
 def test_generated_file_is_rewritten_until_a_person_edits_it(tmp_path):

@@ -15,7 +15,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from highlights.catalog import CatalogError, load_catalog
 from highlights.cli import main
@@ -24,8 +25,8 @@ from highlights.lint import lint_file
 from highlights.pipeline import run_batch
 from highlights.review import ReviewError
 from highlights.review_apply import import_xliff
-from highlights.xliff import export_xliff
 from highlights.subfiles import SubtitleFileError
+from highlights.xliff import export_xliff
 
 # Seeded and bounded: the same examples in CI every time, and a few seconds per parser.
 FAST = settings(max_examples=150, deadline=None, derandomize=True,
@@ -88,7 +89,8 @@ def _check_catalog(folder: Path, name: str, data: bytes) -> None:
 @given(text=csv_texts, bom=st.booleans())
 def test_catalog_csv_never_crashes(text, bom):
     with tempfile.TemporaryDirectory() as folder:
-        _check_catalog(Path(folder), "catalog.csv", (b"\xef\xbb\xbf" if bom else b"") + text.encode("utf-8", "surrogatepass"))
+        data = (b"\xef\xbb\xbf" if bom else b"") + text.encode("utf-8", "surrogatepass")
+        _check_catalog(Path(folder), "catalog.csv", data)
 
 
 @FAST
@@ -116,7 +118,8 @@ times = st.sampled_from(["00:00:01,000", "00:00:00,000", "99:99:99,999", "-00:00
 subtitle_texts = st.one_of(
     st.text(max_size=400),
     st.builds(_srt, st.lists(st.tuples(times, times, awkward), max_size=5)),
-    st.builds(lambda body: "WEBVTT\n\n" + body, st.builds(_srt, st.lists(st.tuples(times, times, awkward), max_size=4))),
+    st.builds(lambda body: "WEBVTT\n\n" + body,
+              st.builds(_srt, st.lists(st.tuples(times, times, awkward), max_size=4))),
     st.builds(lambda lines: "[Script Info]\nScriptType: v4.00+\n\n[Events]\nFormat: Layer, Start, End, Style, "
               "Name, MarginL, MarginR, MarginV, Effect, Text\n" + "\n".join(lines),
               st.lists(st.builds(lambda a, b, t: f"Dialogue: 0,{a},{b},Default,,0,0,0,,{t}", awkward, awkward, awkward),

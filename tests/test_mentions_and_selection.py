@@ -93,7 +93,8 @@ def test_inflection_transliteration_and_codes_in_other_languages(language, catal
 
 def test_spoken_numbers_and_other_models_are_not_names():
     # Italian "nove" (nine) stems like "Nova"; "X300" is another model.
-    transcript = transcript_of((0, "Costano nove euro, solo nove."), (4, "Non le X300, non le Nova X400."), language="it")
+    transcript = transcript_of((0, "Costano nove euro, solo nove."), (4, "Non le X300, non le Nova X400."),
+                               language="it")
     assert find_mentions(transcript, [Product("nova", "Cuffie Nova X200")], MentionSettings()) == []
 
 
@@ -190,8 +191,8 @@ def test_no_mentions_no_clips():
 
 
 def test_one_passing_name_is_no_presentation():
-    transcript = transcript_of((0, "My friend has an Aurora smart watch, she says."), (4, "Anyway, the weather is great."),
-                               (8, "We went to the lake and swam all day long."))
+    transcript = transcript_of((0, "My friend has an Aurora smart watch, she says."),
+                               (4, "Anyway, the weather is great."), (8, "We went to the lake and swam all day long."))
     mentions = find_mentions(transcript, CATALOG, MentionSettings())
     assert mentions and select_highlights(transcript, mentions, CATALOG, [], SelectionSettings()) == []
 
@@ -467,10 +468,12 @@ def test_a_number_no_product_has_is_no_mention():
 
 def test_a_shared_brand_goes_to_the_product_being_presented():
     catalog = [Product("serum", "Aria vitamin C serum", link="12"), Product("cream", "Aria night cream", link="7")]
-    transcript = transcript_of((0, "First up is link number twelve, the vitamin C serum."), (5, "Aria makes it in France."),
+    transcript = transcript_of((0, "First up is link number twelve, the vitamin C serum."),
+                               (5, "Aria makes it in France."),
                                (15, "Now link seven, for the night."), (20, "Aria makes it without parabens."),
                                (120, "Aria is a lovely brand."))
-    brand = [(m.start < 10, m.product) for m in find_mentions(transcript, catalog, MentionSettings()) if m.kind == "brand"]
+    found = find_mentions(transcript, catalog, MentionSettings())
+    brand = [(m.start < 10, m.product) for m in found if m.kind == "brand"]
     assert brand == [(True, "serum"), (False, "cream")]  # never both, and not alone far from either
 
 

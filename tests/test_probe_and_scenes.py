@@ -3,8 +3,8 @@ import os
 from fractions import Fraction
 
 import pytest
-
 from conftest import make_video
+
 from highlights.config import SceneSettings
 from highlights.probe import MediaError, probe
 from highlights.scenes import detect_cuts

@@ -208,7 +208,6 @@ def show_caption_at(driver, seconds: float) -> str:
 def check_seeking(driver) -> None:
     """A transcript timestamp, a timeline mark and the keyboard all move the player."""
     from selenium.webdriver.common.by import By
-    from selenium.webdriver.common.keys import Keys
 
     wait_for(driver, "var p = document.getElementById('player'); return p && p.readyState >= 1 && p.duration > 0")
     stamps = driver.find_elements(By.CSS_SELECTOR, "#segments button.ts")

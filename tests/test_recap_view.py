@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from highlights.decisions import ClipDecision, Decisions
-from highlights.records import Clip, Manifest, MediaInfo, Mention, Product, SubtitleFiles, Transcript
 from highlights.recap_view import aspect_ratio, price_text, recap_view
+from highlights.records import Clip, Manifest, MediaInfo, Mention, Product, SubtitleFiles, Transcript
 
 
 def _manifest(rotation: int = 0) -> Manifest:
@@ -22,7 +22,8 @@ def _manifest(rotation: int = 0) -> Manifest:
 
 
 def test_view_counts_names_and_orders_what_the_page_shows():
-    view = recap_view(_manifest(), Transcript("en", 1.0, 90.0, "base"), None, Decisions({"clip-02-l": ClipDecision("rejected", title="Lamp")}))
+    decisions = Decisions({"clip-02-l": ClipDecision("rejected", title="Lamp")})
+    view = recap_view(_manifest(), Transcript("en", 1.0, 90.0, "base"), None, decisions)
     assert view.duration == 90.0  # the manifest's 0 falls back to the transcript's
     assert [(p.id, p.price, p.mentions, p.clips) for p in view.products] == [
         ("w", "49 USD", 2, 1), ("l", "29.90", 1, 2)]  # a product listed twice in a clip counts once; Fan unnamed

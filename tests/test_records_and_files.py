@@ -1,12 +1,22 @@
 import json
 import os
-from pathlib import Path
 
 import pytest
 
 from highlights.files import atomic_path, slugify, unique_slug, write_json
-from highlights.records import (Clip, Manifest, MediaInfo, Mention, Product, Segment, SubtitleFiles, Transcript,
-                                Word, from_dict, to_dict)
+from highlights.records import (
+    Clip,
+    Manifest,
+    MediaInfo,
+    Mention,
+    Product,
+    Segment,
+    SubtitleFiles,
+    Transcript,
+    Word,
+    from_dict,
+    to_dict,
+)
 
 
 def test_manifest_round_trips_through_json(tmp_path):

@@ -12,8 +12,8 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from conftest import output_tree
+
 from highlights.config import load_settings
 from highlights.pipeline import run_batch
 from highlights.replay import STAGE_NAMES
@@ -104,7 +104,7 @@ def test_a_review_re_cuts_only_the_clips_it_changed(tmp_path, samples):
     """decisions.json (written by the review desk or by hand): a rejected clip's files go, a
     moved edge re-cuts that clip on a gap between words, a new title re-cuts nothing; every
     other clip is the same file as before."""
-    from highlights.decisions import write_decisions, parse_decisions
+    from highlights.decisions import parse_decisions, write_decisions
 
     settings = load_settings("default", languages=["en"], transcribe__language="en")
     out = tmp_path / "out"

@@ -12,11 +12,11 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from test_review import built_replay, replay  # noqa: F401 - fixtures
 
 from highlights.cli import main
 from highlights.decisions import DECISIONS_FILE
 from highlights.serve import DEFAULT_HOST, TOKEN_HEADER, DeskServer
-from test_review import built_replay, replay  # noqa: F401 - fixtures
 
 CLIP_ID = "clip-01-aurora-watch"
 

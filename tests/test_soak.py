@@ -24,7 +24,6 @@ from pathlib import Path
 
 import av
 import pytest
-
 from conftest import make_video
 
 ROOT = Path(__file__).resolve().parent.parent

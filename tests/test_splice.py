@@ -12,13 +12,20 @@ from pathlib import Path
 import av
 import numpy as np
 import pytest
-
 from conftest import make_video
+
 from highlights.clips import cut_clip
 from highlights.config import ClipSettings
 from highlights.probe import probe
-from highlights.splice import (SplicePlan, build_avcc, parameter_set_id, parse_avcc, plan_splice,
-                               split_nal_units, write_spliced_clip)
+from highlights.splice import (
+    SplicePlan,
+    build_avcc,
+    parameter_set_id,
+    parse_avcc,
+    plan_splice,
+    split_nal_units,
+    write_spliced_clip,
+)
 
 
 def decoded(path: Path, start: float | None = None, end: float | None = None) -> list[tuple[float, np.ndarray]]:

@@ -13,8 +13,7 @@ from highlights.config import SubtitleSettings
 from highlights.lint import lint_cues, speech_spans
 from highlights.records import Cue, Transcript, Word, from_dict
 from highlights.subfiles import read_cues
-from highlights.subtitles import (LEAD_IN, MAX_DELAY, break_lines, build_cues, timed_words, vertical,
-                                  write_subtitles)
+from highlights.subtitles import LEAD_IN, MAX_DELAY, break_lines, build_cues, timed_words, vertical, write_subtitles
 
 RULES = SubtitleSettings()
 ROOT = Path(__file__).resolve().parent.parent

@@ -56,7 +56,8 @@ CASES = {
          "49,99 € ¿Qué tal? Mi número favorito es 268."),
     ],
     "en": [
-        ((" He", " was", " not", " an", " ill", "-disposed", " young", " man."), "He was not an ill-disposed young man."),
+        ((" He", " was", " not", " an", " ill", "-disposed", " young", " man."),
+         "He was not an ill-disposed young man."),
         ((" not", " 600", ",000.", " That", " gives", " us", " a", " 12", "%", " chance."),
          "not 600,000. That gives us a 12% chance."),  # real
         # English has no elision join: a possessive plural stays its own word.
@@ -102,8 +103,8 @@ RULES = SubtitleSettings()
 def test_cues_never_split_what_whisper_joined():
     pieces = []
     for _ in range(12):
-        pieces += [" C", "'est", " vrai", " qu", "'il", " faut", " celui", "-là", " et", " pas", " l", "'autre,", " est",
-                   "-ce", " clair", " ?"]
+        pieces += [" C", "'est", " vrai", " qu", "'il", " faut", " celui", "-là", " et", " pas", " l", "'autre,",
+                   " est", "-ce", " clair", " ?"]
     words = whisper(*pieces, step=0.22)
     expected = join_words(words, "fr")
     for settings in (RULES, SubtitleSettings(max_chars_per_line=18, max_lines=1)):
