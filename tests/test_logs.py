@@ -14,14 +14,14 @@ from pathlib import Path
 
 import pytest
 
-from highlights.stages import STAGES
+from highlights.progress import STEPS
 
 ROOT = Path(__file__).resolve().parent.parent
 CATALOG = "id,name,aliases,price,currency\naurora-watch,Aurora smart watch,Aurora|Aurora watch,49,USD\n"
 
 OURS = [
     r"\[\d+/\d+\] .+",  # a replay starts
-    rf"  ({'|'.join(STAGES)})",  # a stage starts
+    rf"  ({'|'.join(STEPS)})",  # a stage (or the pages) starts
     r"  ok( in [\d.]+s)?",
     r"FAILED .+",
     r"interrupted: .+",
