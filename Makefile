@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 OUT    ?= out
 
-.PHONY: demo test install test-deps bench clean
+.PHONY: demo test lint install test-deps bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -22,7 +22,12 @@ test-deps: $(BIN)/python
 	$(BIN)/pip install --quiet -e ".[test]"
 	./scripts/system-deps.sh
 
-test: test-deps
+# Lint (ruff: pyflakes, pycodestyle, import order, bugbear, pyupgrade) and types (mypy), then the tests.
+lint: test-deps
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+
+test: lint
 	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
 
 bench: test-deps
