@@ -93,3 +93,87 @@ def test_import_highlights_is_light():
 
     for name in highlights.__all__:
         assert getattr(highlights, name) is not None
+
+
+GERMAN = '''
+[language]
+name = "German"
+native_name = "Deutsch"
+script = "latin"
+whisper = "de"
+iso639_3 = "deu"
+snowball = "german"
+order = 9
+
+[currencies]
+EUR = ["€", "euro*", "eur"]
+CHF = ["franken", "chf"]
+
+[cues]
+discount = ["rabatt*", "angebot*"]
+promo_code = ["gutschein* code", "code"]
+call_to_action = ["in den warenkorb", "jetzt kaufen"]
+urgency = ["nur heute", "nur noch # stück"]
+
+[links]
+phrases = ["link nummer #", "nummer #"]
+
+[talk]
+chatter = ["hallo zusammen", "danke schön"]
+intro = ["als nächstes", "schaut mal"]
+refer = ["er", "sie", "es"]
+
+[typography]
+apostrophes = ["'", "’"]
+units = ["prozent", "stück"]
+
+[weak_words]
+words = ["der", "die", "das", "und", "oder", "mit", "für", "ein", "eine"]
+
+[intent]
+price = ["wie viel", "was kostet"]
+link = ["link*"]
+'''
+
+PROBE = r'''
+import json
+from highlights import LANGUAGES, load_settings
+from highlights.cues import find_cues
+from highlights.languages import get
+from highlights.records import Word
+from highlights.stemming import stemmer
+from highlights.subtitles import build_cues
+from highlights.text import join_words
+
+words = [Word(0.0, 0.4, " Das"), Word(0.4, 0.9, " kostet"), Word(0.9, 1.2, " nur"), Word(1.2, 1.5, " 49"),
+         Word(1.5, 1.9, " Euro."), Word(2.0, 2.4, " Jetzt"), Word(2.4, 2.9, " kaufen!")]
+settings = load_settings("default", languages=["de", "en"], transcribe__language="de")
+cues = build_cues(words, settings.subtitles, language="de")
+print(json.dumps({
+    "languages": list(LANGUAGES), "name": get("de").native_name, "stem": stemmer("de")("kaufen"),
+    "text": join_words(words, "de"), "cue_kinds": sorted({c.kind for c in find_cues(words, "de")}),
+    "lines": [line for cue in cues for line in cue.lines],
+}))
+'''
+
+
+def test_a_ninth_language_is_one_new_file(tmp_path):
+    """Copy the package, add `languages/de.toml` and nothing else: German is then a language
+    of the CLI and the settings, with its stemmer, sales cues, typography and weak words."""
+    import json
+    import shutil
+
+    copy = tmp_path / "highlights"
+    shutil.copytree(PACKAGE, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(PACKAGE.parent / "pipelines", tmp_path / "pipelines")  # presets, beside it as in a checkout
+    (copy / "languages" / "de.toml").write_text(GERMAN, encoding="utf-8")
+    result = subprocess.run([sys.executable, "-c", PROBE], capture_output=True, text=True, cwd=tmp_path,
+                            env={**__import__("os").environ, "PYTHONPATH": str(tmp_path)})
+    assert result.returncode == 0, result.stderr
+    found = json.loads(result.stdout)
+    assert found["languages"][-1] == "de" and len(found["languages"]) == 9
+    assert found["name"] == "Deutsch" and found["stem"] == "kauf"
+    assert found["text"] == "Das kostet nur 49 Euro. Jetzt kaufen!"
+    assert {"price", "call_to_action"} <= set(found["cue_kinds"])
+    assert all(not line.split()[-1].lower() in ("der", "die", "das", "und") for line in found["lines"])
+    assert any("49 Euro" in line for line in found["lines"])  # the number kept with its currency
