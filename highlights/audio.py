@@ -100,8 +100,10 @@ def _decoded_chunks(path: str | Path, sample_rate: int, damage: DamageLog | None
                 if frame.time is not None:
                     if origin is None:
                         # Damage before the first good frame: sample 0 is where the stream starts.
-                        start = stream.start_time * stream.time_base if stream.start_time is not None else None
-                        origin = float(start) if pending_bad and start is not None else float(frame.time)
+                        stream_start = (stream.start_time * stream.time_base
+                                        if stream.start_time is not None and stream.time_base is not None else None)
+                        origin = (float(stream_start) if pending_bad and stream_start is not None
+                                  else float(frame.time))
                     missing = (float(frame.time) - origin) - done
                     if missing >= 0.02:  # a hole: fill it so later words keep their times
                         if missing > AUDIO_GAP and not pending_bad:

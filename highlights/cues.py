@@ -77,10 +77,10 @@ def find_cues(words: list[Word], language: str, tokens: list[Token] | None = Non
             if used & set(range(start, end)):
                 continue
             if kind == "promo_code":
-                code = _promo_code(tokens, end, words, lexicon, codes)
-                if code is None:
+                promo = _promo_code(tokens, end, words, lexicon, codes)
+                if promo is None:
                     continue  # "code" with no code after it is another kind of code
-                _first, end, value = code
+                _first, end, value = promo
                 cues.append(_cue(kind, tokens, start, end, words, value))
                 continue
             cues.append(_cue(kind, tokens, start, end, words))

@@ -30,7 +30,7 @@ log = logging.getLogger("highlights")
 
 # Errors a damaged packet raises from a decoder.  EOF and "try again" are not damage; a
 # decoder in a state it refuses further input from (EPERM after a bad packet) is.
-DECODE_ERRORS: tuple[type[BaseException], ...] = (av.error.InvalidDataError, av.error.PermissionError,
+DECODE_ERRORS: tuple[type[Exception], ...] = (av.error.InvalidDataError, av.error.PermissionError,
                                                   av.error.UndefinedError, av.error.UnknownError)
 # A hole in one stream's timestamps longer than this (beyond the packet's own duration) is
 # data the demuxer skipped.  Audio packets are 20-60 ms apart and a capture never pauses its

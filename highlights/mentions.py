@@ -142,10 +142,10 @@ def find_mentions(transcript: Transcript, products: list[Product], settings: Men
     used: set[int] = set()
     mentions = []
     for match in (closest[(m.first, m.last)] for m in found):
-        span = set(range(match.first, match.last + 1))
-        if span & used:
+        covered = set(range(match.first, match.last + 1))
+        if covered & used:
             continue
-        used |= span
+        used |= covered
         variant = match.variant
         mentions.append(Mention(product=variant.product.id, start=words[match.first].start,
                                 end=words[match.last].end, text=join_words(words[match.first:match.last + 1]),
@@ -550,7 +550,7 @@ def _link_items(tokens: list[Token], words: list[Word], lexicon, content, senten
             entry["names"][_surface(words, tokens[phrase[0]].first, tokens[phrase[-1]].last)] += 1
             entry["keys"].update({stem(tokens[i].text) for i in phrase})
     items = []
-    for number, entry in said.items():
+    for number_text, entry in said.items():
         sells = bool(selling & {n + d for n in entry["sentences"] for d in (0, 1)})
         if not entry["names"] or not (len(entry["spans"]) >= 2 or sells):
             continue
@@ -558,7 +558,7 @@ def _link_items(tokens: list[Token], words: list[Word], lexicon, content, senten
         # Every word said as its name after the number is its own (Whisper spells a name
         # differently each time: "Пуэрбан Говига", "по-эрбанковика").
         keys = set(entry["keys"])
-        items.append({"number": number, "name": name, "spans": entry["spans"], "keys": keys, "occurrences": []})
+        items.append({"number": number_text, "name": name, "spans": entry["spans"], "keys": keys, "occurrences": []})
     return items
 
 
@@ -626,7 +626,7 @@ def _name_around(occurrences: list[_Occurrence], tokens: list[Token], content, s
     for direction in (1, -1):
         offset = 1
         while len(keys) < 4:
-            neighbours = Counter()
+            neighbours: Counter[str] = Counter()
             for o in occurrences:
                 i = o.token + offset * direction
                 if 0 <= i < len(tokens) and (content(i) or tokens[i].kind == "number") \
@@ -650,7 +650,8 @@ def _adjacent(tokens: list[Token], i: int, j: int) -> bool:
 def _candidate_name(candidate: dict, tokens: list[Token], words: list[Word], stem) -> tuple[str, list[tuple[int, int]]]:
     """The name as the host says it most often, and the word span of each occurrence."""
     order = candidate["order"]
-    spans, surfaces = [], Counter()
+    spans: list[tuple[int, int]] = []
+    surfaces: Counter[str] = Counter()
     for occurrence in sorted(candidate["occurrences"], key=lambda o: o.token):
         i = occurrence.token
         first = last = i

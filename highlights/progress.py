@@ -8,9 +8,12 @@ import json
 import re
 import sys
 import time
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from .replay import STAGE_NAMES
+
+if TYPE_CHECKING:
+    from rich.progress import Progress, TaskID
 
 # What a replay's bar counts: its stages, then its pages.
 STEPS = (*STAGE_NAMES, "recap")
@@ -108,8 +111,8 @@ class RichReporter(Reporter):
 
         self.console = Console(stderr=True)
         self.quiet = quiet
-        self.progress = None
-        self.tasks: dict[str, int] = {}
+        self.progress: Progress | None = None  # None until open(), and with --quiet
+        self.tasks: dict[str, TaskID] = {}
 
     def open(self, total: int) -> None:
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -125,7 +128,7 @@ class RichReporter(Reporter):
         if self.progress:
             self.progress.stop()
 
-    def _task(self, name: str) -> int | None:
+    def _task(self, name: str) -> TaskID | None:
         if not self.progress:
             return None
         if name not in self.tasks:
@@ -138,18 +141,18 @@ class RichReporter(Reporter):
 
     def on_stage(self, data: dict) -> None:
         task = self._task(data["input"])
-        if task is not None:
+        if task is not None and self.progress is not None:  # a task implies the bars
             self.progress.update(task, completed=STEPS.index(data["stage"]), stage=data["stage"])
 
     def on_ok(self, data: dict) -> None:
         task = self._task(data["input"])
-        if task is not None:
+        if task is not None and self.progress is not None:  # a task implies the bars
             self.progress.update(task, completed=len(STEPS), stage="[green]done")
             self.progress.advance(self.batch)
 
     def on_failed(self, data: dict) -> None:
         task = self._task(data["input"])
-        if task is not None:
+        if task is not None and self.progress is not None:  # a task implies the bars
             self.progress.update(task, stage="[red]failed")
             self.progress.advance(self.batch)
         self.console.print(f"[red]✗[/red] {data['error']}", markup=True, highlight=False)

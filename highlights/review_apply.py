@@ -93,7 +93,7 @@ def import_xliff(folder: Path, xliff: Path, settings: SubtitleSettings, by: str 
         result.files.append(srt)
         clip = next((c for c in manifest.clips if c.id == doc.clip), None)
         script = folder / clip.captions if clip is not None and clip.captions else None
-        if script is not None and clip.caption_language == language and script.is_file():
+        if clip is not None and script is not None and clip.caption_language == language and script.is_file():
             writes.append((script, recaptioned_script(script, cues, doc.rules, clip.end - clip.start)))
             result.captions.append(clip.id)
         for violation in lint_cues(cues, doc.rules):
@@ -194,8 +194,9 @@ def _changes_for(xliff: Path, doc: ReviewDoc, units: list[Unit]) -> list[_Change
     for unit in units:
         index = _find_cue(doc, unit)
         if index is None:
-            timed = unit.start is not None and unit.end is not None
-            where = f" ({clock(unit.start)}–{clock(unit.end)})" if timed else ""
+            where = ""
+            if unit.start is not None and unit.end is not None:
+                where = f" ({clock(unit.start)}–{clock(unit.end)})"
             raise ReviewError(f"{xliff}: subtitle {unit.number}{where} of {doc.files.srt} is no longer in that file "
                               "(it was made again since the export); export again and redo this file")
         if index in seen:

@@ -138,6 +138,7 @@ class DeskServer(ThreadingHTTPServer):
     @property
     def url(self) -> str:
         host, port = self.server_address[:2]
+        assert isinstance(host, str)  # an IPv4/IPv6 socket's getsockname() names its host as text
         return f"http://{host}:{port}/"
 
 

@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
+from typing import TypeVar
 
 import av
 
@@ -98,7 +99,9 @@ def parameter_set_id(unit: bytes) -> int:
 def parse_avcc(extradata: bytes) -> tuple[int, list[bytes], list[bytes]]:
     """(NAL length size, SPS list, PPS list) of an `avcC` record."""
     length_size = (extradata[4] & 3) + 1
-    at, sps, pps = 6, [], []
+    at = 6
+    sps: list[bytes] = []
+    pps: list[bytes] = []
     for count, target in ((extradata[5] & 0x1F, sps), (None, pps)):
         if count is None:
             count, at = extradata[at], at + 1
@@ -132,9 +135,11 @@ def _source_format(video) -> tuple[int | None, list[bytes], list[bytes]]:
 
 SEEK_MARGINS = (0.0, 1.0, 5.0, 30.0, None)  # seconds before the target; None: from the start
 
+_Item = TypeVar("_Item")
 
-def _read_from(container, stream, target: int, read: Callable[[], Iterator],
-               landed: Callable[[object], bool]) -> Iterator:
+
+def _read_from(container, stream, target: int, read: Callable[[], Iterator[_Item]],
+               landed: Callable[[_Item], bool]) -> Iterator[_Item]:
     """`read()` (a demux or decode of `stream`) from at or before `target`, in the stream's
     time base.  Containers without an index (MPEG-TS) seek only near a time, so each try
     checks the first item with `landed` and, if it came too late, seeks further back."""
@@ -173,6 +178,7 @@ def plan_splice(source: Path, media: MediaInfo, start: float, end: float, min_co
         # stream that changes them later (adaptive bitrate recordings) is re-encoded whole.
         sps_by_id = {parameter_set_id(unit): unit for unit in sps or _first_sps(container, video, length_size)}
         origin, base = container_origin(container), video.time_base
+        assert base is not None  # libavformat gives every demuxed stream a time base
         target = round((start + origin - 0.05) / base)
         try:
             packets = _read_from(container, video, target,
@@ -268,6 +274,7 @@ def write_spliced_clip(source: Path, plan: SplicePlan, target: Path, preset: str
     with av.open(str(source)) as container:
         video = container.streams.video[0]
         base = video.time_base
+        assert base is not None  # libavformat gives every demuxed stream a time base
         video_packets = _spliced_video_packets(container, video, plan, preset, crf, threads)
         audio = container.streams.audio[0] if container.streams.audio else None
         copy_audio = audio is not None and audio_filter is None and audio.codec_context.name == "aac"
@@ -286,6 +293,7 @@ def write_spliced_clip(source: Path, plan: SplicePlan, target: Path, preset: str
                 packet.stream = out_video
                 queue.append((float(dts * base), 0, packet))
             if audio_packets is not None:
+                assert audio is not None  # audio_packets are read only when copy_audio, which needs a track
                 out_audio = output.add_stream_from_template(audio)
                 for packet in audio_packets:
                     packet.stream = out_audio
@@ -295,13 +303,19 @@ def write_spliced_clip(source: Path, plan: SplicePlan, target: Path, preset: str
                 out_audio.bit_rate = audio_bitrate
                 for frame in audio_frames:
                     for packet in out_audio.encode(frame):
-                        queue.append((float(packet.dts * packet.time_base), 1, packet))
+                        queue.append((_decode_time(packet), 1, packet))
                 for packet in out_audio.encode(None):
-                    queue.append((float(packet.dts * packet.time_base), 1, packet))
+                    queue.append((_decode_time(packet), 1, packet))
             # Interleaved by decode time, as a player streaming the file reads it.
             for _, _, packet in sorted(queue, key=lambda item: (item[0], item[1])):
                 output.mux(packet)
         return len(video_packets.packets)
+
+
+def _decode_time(packet: av.Packet) -> float:
+    """Decode time in seconds of a packet from an encoder."""
+    assert packet.dts is not None  # libavcodec's encoders stamp every packet they return
+    return float(packet.dts * packet.time_base)
 
 
 @dataclass
