@@ -405,7 +405,8 @@ def process_replay(
     manifest.timings = dict(run.timings)
     chapters = write_chapters(manifest, folder)
     manifest.chapters = dict(chapters.files)
-    manifest.warnings.extend(chapters.warnings)
+    for note in chapters.warnings:  # about YouTube's rules for chapter lists, not about the replay
+        log.info("%s: chapters: %s", folder.name, note)
     if settings.export.formats and manifest.clips:
         from .export import export_replay  # OpenTimelineIO, only when a preset asks for timelines
 

@@ -50,7 +50,8 @@ def test_sample_end_to_end(tmp_path, ffprobe, samples):
     result = run_cli("run", str(samples), "-o", str(out), "--languages", "en,ru")
     assert result.returncode == 0, result.stderr
     batch = json.loads((out / "batch.json").read_text())
-    assert batch == [{"input": str(samples / "demo_replay.mp4"), "status": "ok", "error": None, "dir": "demo-replay"}]
+    assert batch == [{"input": str(samples / "demo_replay.mp4"), "status": "ok", "error": None, "dir": "demo-replay",
+                      "warnings": []}]
     assert (out / "index.html").is_file()
     manifest = check_replay_folder(out / "demo-replay", ffprobe, expect_clips=True)
     truth = json.loads((samples / "demo_replay.truth.json").read_text())

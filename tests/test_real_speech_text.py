@@ -101,9 +101,10 @@ def _check_replay(folder: Path, language: str) -> int:
     joined = [d.text for d in display_words(transcript.words, language) if d.text not in pieces]
     assert manifest["clips"], f"{folder.name}: the product is named: there is a clip (with captions)"
 
-    subtitle_files = [folder / f for f in manifest["subtitles"][language].values() if f]
+    formats = ("srt", "vtt", "ass")  # the record also names the track's engine and route
+    subtitle_files = [folder / manifest["subtitles"][language][f] for f in formats]
     clip = manifest["clips"][0]
-    clip_files = [folder / f for f in clip["subtitles"][language].values() if f]
+    clip_files = [folder / clip["subtitles"][language][f] for f in formats]
     captions = folder / "clips" / f"{clip['id']}.captions.ass"
     assert captions.is_file() and len(subtitle_files) == 3 and len(clip_files) == 3
     weak = typography(language)
