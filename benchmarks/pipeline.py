@@ -9,6 +9,7 @@ Prints the wall time of each, each stage's share of (b), and b/a.
     python benchmarks/pipeline.py --smoke         # the sample only (CI)
     python benchmarks/pipeline.py --wer           # also WER per language on ../shared/media
     python benchmarks/pipeline.py --rounds 3      # medians of three runs each
+    python benchmarks/pipeline.py --batch 10      # 10 one-minute replays: --jobs 1 and 2 against plain
     python benchmarks/pipeline.py --translate     # subtitles in every language a translation engine reaches
 """
 
@@ -85,6 +86,47 @@ def compare(name: str, path: Path, catalog: Path, presets: list[str], extra: lis
     return results
 
 
+def short_replays(count: int, seconds: float = 60.0) -> list[Path]:
+    """`count` short replays cut from the 10-minute one at different places (as a content
+    team's batch of short sessions: the same kind of speech and picture, each its own file)."""
+    from highlights.ffmpeg import ffmpeg_exe
+
+    source = long_replay(10.0)
+    folder = source.parent / f"short-{count}x{seconds:g}s"
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for index in range(count):
+        target = folder / f"session-{index + 1:02d}.mp4"
+        if not target.is_file():
+            partial = target.with_name(target.stem + ".part.mp4")
+            start = (index * 53.0) % (600.0 - seconds)  # 53 s apart: each starts somewhere else in the talk
+            subprocess.run([ffmpeg_exe(), "-v", "error", "-y", "-ss", f"{start:.2f}", "-i", str(source), "-t",
+                            f"{seconds:g}", "-c:v", "libx264", "-preset", "veryfast", "-crf", "26", "-g", "60",
+                            "-c:a", "aac", "-b:a", "96k", str(partial)], check=True)
+            partial.rename(target)
+        paths.append(target)
+    return paths
+
+
+def batch_of_short_replays(count: int, jobs: list[str]) -> None:
+    """(a) summed over the replays, each its own process as a user's loop would be, against one
+    `highlights run` over the folder for each `--jobs` value."""
+    paths = short_replays(count)
+    plain = sum(plain_transcription(path)[0] for path in paths)
+    print(f"\n## a batch of {count} short replays ({paths[0].parent})\n"
+          f"(a) plain faster-whisper, one process a replay, summed: {plain:.1f} s")
+    for value in jobs:
+        with tempfile.TemporaryDirectory() as tmp:
+            began = time.perf_counter()
+            result = subprocess.run([sys.executable, "-m", "highlights", "run", str(paths[0].parent), "-o", tmp,
+                                     "--catalog", str(SAMPLE_CATALOG), "--languages", "en", "--jobs", value],
+                                    check=True, cwd=ROOT, capture_output=True, text=True)
+            wall = time.perf_counter() - began
+        chosen = [line for line in result.stderr.splitlines() if "jobs" in line.lower()][:1]
+        print(f"(b) highlights run FOLDER --jobs {value}: {wall:.1f} s, b/a = {wall / plain:.2f}"
+              + (f"  [{chosen[0].strip()}]" if chosen else ""))
+
+
 def wer_table(presets: list[str]) -> None:
     """Errors / reference words per language, and all languages pooled: the clips are short
     (9 to 134 words a language), so one word moves a language's WER by up to 0.11."""
@@ -127,7 +169,13 @@ def main() -> None:
                              "(the subtitles stage's share then includes translation)")
     parser.add_argument("--long-only", action="store_true", help="skip the sample")
     parser.add_argument("--rounds", type=int, default=1, help="repeat (a) and (b) this often and report medians")
+    parser.add_argument("--batch", type=int, metavar="N",
+                        help="only a batch of N one-minute replays (plain sum against --jobs values)")
+    parser.add_argument("--jobs", default="1,2", help="with --batch: the --jobs values to run, comma-separated")
     args = parser.parse_args()
+    if args.batch:
+        batch_of_short_replays(args.batch, args.jobs.split(","))
+        return
     presets = ["default"] if args.smoke else ["default", "fast"]
     extra = ["--clip-mode", args.clip_mode] if args.clip_mode else []
     extra += ["--languages", ",".join(LANGUAGES)] if args.translate else []
