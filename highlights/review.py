@@ -20,7 +20,7 @@ from .files import read_json
 from .lint import lint_cues
 from .records import Cue, Manifest, SubtitleFiles, Transcript, Word, from_dict
 from .subtitles import to_ssafile, vertical
-from .text import join_words
+from .text import join_words, squeeze
 
 REVIEW_DIR = "review"
 
@@ -60,8 +60,7 @@ class ReviewDoc:
 
 
 def one_line(lines: list[str] | str) -> str:
-    text = " ".join(lines) if isinstance(lines, list) else lines
-    return " ".join(text.split())
+    return squeeze(" ".join(lines) if isinstance(lines, list) else lines)
 
 
 # --- reading what is there ------------------------------------------------------------------

@@ -22,6 +22,7 @@ from .lint import lint_cues
 from .records import Cue, Manifest, Word
 from .review import ReviewDoc, ReviewError, load_replay, one_line, review_docs, subtitle_text
 from .subtitles import break_lines, to_ssafile
+from .text import breakable_split
 from .xliff import Unit, clock, parse_xliff, text_hash
 
 _TIME_SLACK = 0.002  # SRT keeps milliseconds; a cue found within 2 ms is the same cue
@@ -135,7 +136,7 @@ def recaptioned_script(script: Path, cues: list[Cue], rules: SubtitleSettings, d
 
 def _spread(cue: Cue) -> list[Word]:
     """A cue's words, timed evenly over it by their length (a subtitle file keeps no word times)."""
-    tokens = " ".join(cue.lines).split()
+    tokens = breakable_split(" ".join(cue.lines))
     total = sum(len(t) + 1 for t in tokens) or 1
     words, position = [], 0
     for token in tokens:

@@ -118,6 +118,20 @@ def join_words(words: Sequence[Word], language: str | None = None) -> str:
     return join_display(display_words(words, language))
 
 
+_BREAKABLE = re.compile(r"[ \t\r\n\f\v]+")
+
+
+def squeeze(text: str) -> str:
+    """Runs of ordinary white space as one space, ends trimmed; no-break spaces (French
+    `vrai\u00a0?`, `49\u00a0€`) are kept, where `" ".join(text.split())` would break them."""
+    return _BREAKABLE.sub(" ", text).strip(" \t\r\n\f\v")
+
+
+def breakable_split(text: str) -> list[str]:
+    """`text.split()`, but only at ordinary white space (a no-break space joins)."""
+    return [piece for piece in _BREAKABLE.split(text) if piece]
+
+
 def normalize(text: str) -> str:
     """Case-folded, accents removed (but not Cyrillic й/ї, which are letters of their own;
     ё becomes е as Russian writers do), punctuation to spaces."""

@@ -31,6 +31,7 @@ from .config import SubtitleSettings
 from .files import write_text
 from .records import Manifest
 from .review import REVIEW_DIR, ReviewError, load_replay, one_line, review_docs
+from .text import squeeze
 
 XLIFF_NS = "urn:oasis:names:tc:xliff:document:1.2"
 HL_NS = "urn:highlights:review:1"
@@ -176,7 +177,7 @@ def _read_unit(path: Path, original: str, unit: Any) -> Unit:
         lines, explicit = [], False
     else:
         raw = [line.strip() for line in text.replace("\r\n", "\n").split("\n")]
-        lines = [" ".join(line.split()) for line in raw if line]
+        lines = [squeeze(line) for line in raw if line]
         explicit = len(lines) > 1
     return Unit(number, _float(unit.get(f"{{{HL_NS}}}start")), _float(unit.get(f"{{{HL_NS}}}end")),
                  unit.get(f"{{{HL_NS}}}text-sha256"), lines, explicit)

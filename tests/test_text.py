@@ -190,3 +190,14 @@ def test_fast_speech_to_the_end_of_the_media_leaves_every_cue_readable():
     cues = build_cues(fast, one_line, duration=3.7366, language="pl")
     assert min(c.end - c.start for c in cues) > 0.4
     assert all(b.start > a.end for a, b in zip(cues, cues[1:]))
+
+
+def test_french_no_break_spaces_survive_review_text():
+    """Review pages, XLIFF and corrections squeeze white space; a French no-break space before
+    `?` or inside `49 €` is not white space to them."""
+    from highlights.review import one_line
+    from highlights.text import breakable_split, squeeze
+
+    assert squeeze("  C'est\n vrai\u00a0?  ") == "C'est vrai\u00a0?"
+    assert one_line(["Il coûte 49\u00a0€", "  seulement\u00a0!"]) == "Il coûte 49\u00a0€ seulement\u00a0!"
+    assert breakable_split("vrai\u00a0? oui") == ["vrai\u00a0?", "oui"]
