@@ -121,6 +121,7 @@ def render_recap(
         "title": title or recap_title(manifest),
         "language_names": dict(LANGUAGE_NAMES),
         "inline_vtt": _inline_vtt(manifest, replay_dir) if replay_dir is not None else {},
+        "chapters_src": _chapters_src(manifest, replay_dir),
         "edit_states": _edit_states(manifest, replay_dir) if replay_dir is not None else {},
         "review_pages": ({code: f"{REVIEW_DIR}/{code}.html" for code in review_languages(manifest)}
                          if replay_dir is not None else {}),
@@ -282,6 +283,19 @@ def _inline_vtt(manifest: Manifest, replay_dir: str | Path) -> dict[str, str]:
             except ReviewError:
                 continue  # unreadable: the track falls back to the file itself
     return inlined
+
+
+def _chapters_src(manifest: Manifest, replay_dir: str | Path | None) -> str | None:
+    """The WebVTT chapters track for the main player: inlined (file:// pages), else its path."""
+    vtt = manifest.chapters.get("vtt")
+    if not vtt:
+        return None
+    if replay_dir is not None:
+        root = Path(replay_dir).resolve()
+        path = (root / vtt).resolve()
+        if path.is_relative_to(root) and path.is_file() and path.stat().st_size <= _INLINE_VTT_MAX_BYTES:
+            return _data_url_bytes(path.read_bytes())
+    return vtt
 
 
 def _data_url(vtt_text: str) -> str:

@@ -75,6 +75,9 @@ class RecapView:
     subtitle_languages: list[str] = field(default_factory=list)
     # why decisions.json was ignored, in one line (None: no file, or a good one)
     decisions_problem: str | None = None
+    # the live room's activity as SVG polyline points in a 0-100 x 0-20 box (None: no events)
+    activity_points: str | None = None
+    activity_peak: int = 0  # viewers active in the busiest bin
 
 
 def price_text(price: float | None, currency: str | None) -> str | None:
@@ -116,7 +119,19 @@ def recap_view(manifest: Manifest, transcript: Transcript, video_src: str | None
         clips=[_card(number, clip, names, decided) for number, clip in enumerate(manifest.clips, start=1)],
         subtitle_languages=languages,
         decisions_problem=decisions_problem,
+        activity_points=activity_points(manifest.activity, duration),
+        activity_peak=int(max((n for _t, n in manifest.activity), default=0)),
     )
+
+
+def activity_points(activity: list[list[float]], duration: float) -> str | None:
+    """The live room's activity per bin as polyline points: x in percent of the replay, y
+    from 20 (nobody) up to 2 (the busiest bin)."""
+    if not activity or duration <= 0:
+        return None
+    peak = max(n for _t, n in activity) or 1
+    points = [(min(100.0, t / duration * 100), 20 - 18 * n / peak) for t, n in activity]
+    return " ".join(f"{x:.2f},{y:.2f}" for x, y in points)
 
 
 def _card(number: int, clip: Clip, names: dict[str, str], decided: dict[str, ClipDecision]) -> ClipCard:

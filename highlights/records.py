@@ -205,6 +205,8 @@ class Selection:
 
     highlights: list[Highlight] = field(default_factory=list)
     scene_cuts: list[float] = field(default_factory=list)
+    # The live room's activity (events per bin: [start seconds, count]) when there were events
+    activity: list[list[float]] = field(default_factory=list)
 
 
 @dataclass
@@ -318,6 +320,7 @@ class Manifest:
     chapters: dict[str, str] = field(default_factory=dict)  # "txt" (YouTube) / "vtt" -> path
     exports: dict[str, str] = field(default_factory=dict)  # editor timeline format -> path
     events: dict[str, Any] | None = None  # the live-room events file read: source, count, error
+    activity: list[list[float]] = field(default_factory=list)  # live-room events per bin: [start s, count]
     # [start, end] seconds of damaged data skipped in any stage (probe, audio, keyframes),
     # merged; no clip spans one; and how many packets (or holes) were skipped
     damaged: list[list[float]] = field(default_factory=list)

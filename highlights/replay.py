@@ -132,9 +132,11 @@ def _select(replay: Replay, results: Mapping[str, Any]) -> Selection:
     mentions, products, settings = results["mentions"], replay.products(results), replay.settings
     cuts = list(scan.cuts)
 
+    activity: list[list[float]] = []
+
     def choose(cuts: list[float]) -> list[Highlight]:
         chosen = select_highlights(transcript, mentions, products, cuts, settings.selection)
-        return _with_live_signals(replay, chosen, mentions, products, media.duration)
+        return _with_live_signals(replay, chosen, mentions, products, media.duration, activity)
 
     highlights = choose(cuts)
     if scan.unchecked and highlights:
@@ -150,7 +152,7 @@ def _select(replay: Replay, results: Mapping[str, Any]) -> Selection:
     damaged = _damaged(media, scan, transcript)
     if damaged:
         highlights = avoid_damage(highlights, damaged, settings.selection.min_clip)
-    return Selection(highlights, cuts)
+    return Selection(highlights, cuts, activity)
 
 
 def _damaged(media: MediaInfo, scan: SceneScan, transcript: Transcript) -> list[list[float]]:
@@ -158,7 +160,7 @@ def _damaged(media: MediaInfo, scan: SceneScan, transcript: Transcript) -> list[
 
 
 def _with_live_signals(replay: Replay, highlights: list[Highlight], mentions: list[Mention],
-                       products: list[Product], duration: float) -> list[Highlight]:
+                       products: list[Product], duration: float, activity: list[list[float]]) -> list[Highlight]:
     """Spikes of add-to-cart, purchases and buying questions in the live room raise the
     presentations they answer, and a stretch that sold strongly with few words becomes a
     highlight of its own; the best `max_clips` are kept, in time order."""
@@ -166,6 +168,7 @@ def _with_live_signals(replay: Replay, highlights: list[Highlight], mentions: li
     if not events:
         return highlights
     signals = live_signals(highlights, mentions, events, duration, {p.id: p.name for p in products})
+    activity[:] = signals.curve  # the recap's timeline draws it
     ranked = sorted(apply_signals(highlights, signals), key=lambda h: -h.score)
     return sorted(ranked[: replay.settings.selection.max_clips], key=lambda h: h.start)
 
@@ -397,6 +400,7 @@ def process_replay(
         manifest.warnings.append(f"{describe(manifest.damaged)} ({manifest.damaged_packets} damaged packets "
                                  "skipped; no clip spans them)")
     manifest.events = replay.events.summary() if replay.events.source else None
+    manifest.activity = list(selection.activity)
     results["subtitles"].apply(manifest)
 
     if on_stage:

@@ -9,6 +9,7 @@ browser showed are saved under test-output/<test name>/."""
 
 from __future__ import annotations
 
+import json
 import shutil
 import tempfile
 import time
@@ -59,6 +60,8 @@ def batch(tmp_path_factory, samples, media) -> Path:
     # Links, so each video gets its own catalog beside it without copying media around.
     (inputs / "demo_replay.mp4").symlink_to(samples / "demo_replay.mp4")
     (inputs / "demo_replay.catalog.csv").write_text(HOSTILE_CATALOG, encoding="utf-8")
+    # The live room's events beside it: the recap's timeline draws their activity.
+    (inputs / "demo_replay.events.csv").symlink_to(Path(__file__).parent / "data" / "events" / "demo_replay.events.csv")
     (inputs / "auto_editor_example.mp4").symlink_to(media / "video" / "auto_editor_example.mp4")
     (inputs / "auto_editor_example.catalog.csv").write_text(SMALL_CATALOG, encoding="utf-8")
     (inputs / "broken.mp4").write_text("this is not a video\n", encoding="utf-8")
@@ -171,14 +174,14 @@ def check_tracks(driver) -> dict[str, int]:
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import Select
 
-    total = driver.execute_script("return document.querySelectorAll('track').length")
+    total = driver.execute_script("return document.querySelectorAll('track[kind=subtitles]').length")
     chooser = Select(driver.find_element(By.ID, "subtitle-language"))
     checked: dict[str, int] = {}
     for option in [o.get_attribute("value") for o in chooser.options if o.get_attribute("value")]:
         chooser.select_by_value(option)
         checked[option] = wait_for(driver, """
             var code = arguments[0];
-            var tracks = Array.prototype.filter.call(document.querySelectorAll('track'),
+            var tracks = Array.prototype.filter.call(document.querySelectorAll('track[kind=subtitles]'),
                 function (t) { return t.srclang === code; });
             var ready = tracks.every(function (t) {
                 return t.readyState === 2 && t.track.mode === 'showing' && t.track.cues && t.track.cues.length > 0; });
@@ -187,7 +190,8 @@ def check_tracks(driver) -> dict[str, int]:
     chooser.select_by_value("")
     assert driver.execute_script("""return Array.prototype.every.call(document.querySelectorAll('video'),
         function (v) {
-            return Array.prototype.every.call(v.textTracks, function (t) { return t.mode === 'disabled'; }); })""")
+            return Array.prototype.every.call(v.textTracks, function (t) {
+                return t.kind === 'chapters' || t.mode === 'disabled'; }); })""")
     chooser.select_by_index(1)  # back on, for the screenshots (the choice is remembered)
     return checked
 
@@ -290,6 +294,32 @@ def test_sample_recap_works_from_disk(browser, batch, output_dir):
     assert "Aurora" in show_caption_at(browser, 12.0)
     screenshot(browser, output_dir / "recap-sample-laptop.png")
     check_phone_layout(browser, output_dir / "recap-sample-phone.png")
+    assert console_errors(browser) == []
+
+
+def test_chapters_and_live_room_activity_on_the_recap(browser, batch, output_dir):
+    """The player reads chapters.vtt into a chapter list that seeks and follows playback, and
+    the timeline draws the live room's activity from the replay's events file."""
+    from selenium.webdriver.common.by import By
+
+    page = batch / "demo-replay" / "recap.html"
+    open_page(browser, page)
+    wait_for(browser, "return document.querySelectorAll('#chapters button.chapter').length >= 3")
+    chapters = [b.text for b in browser.find_elements(By.CSS_SELECTOR, "#chapters button.chapter")]
+    manifest = json.loads((batch / "demo-replay" / "manifest.json").read_text())
+    names = {p["id"]: p["name"] for p in manifest["products"]}
+    for clip in manifest["clips"]:
+        assert names[clip["products"][0]] in chapters
+    target = browser.find_elements(By.CSS_SELECTOR, "#chapters button.chapter")[1]
+    wanted = float(target.get_attribute("data-t"))
+    target.click()
+    wait_for(browser, "return Math.abs(document.getElementById('player').currentTime - arguments[0]) < 0.5", wanted)
+    wait_for(browser, "return document.querySelector('#chapters button[aria-current=true]') !== null")
+    points = browser.find_element(By.CSS_SELECTOR, "svg.lane-activity polyline").get_attribute("points").split()
+    assert len(points) >= 10 and manifest["activity"]
+    peak = min(float(p.split(",")[1]) for p in points)  # y grows downwards: the busiest bin is highest
+    assert peak == 2.0
+    screenshot(browser, output_dir / "recap-chapters-activity.png")
     assert console_errors(browser) == []
 
 
