@@ -72,19 +72,26 @@ class CropPath:
         return "+".join(terms)
 
 
-def crop_width_share(size: tuple[int, int]) -> float:
+def crop_width_share(size: tuple[int, int], aspect: float = 9 / 16) -> float:
+    """Share of the frame width a crop of the full height with `aspect` (width/height) covers."""
     width, height = size
-    return min(1.0, height * 9 / 16 / width)
+    return min(1.0, height * aspect / width)
 
 
-def plan_face_crop(source: Path, media: MediaInfo, start: float, duration: float,
-                   threads: int = 0) -> CropPath | None:
-    """The camera path that keeps the host in frame, or None when no face is seen often enough."""
+@dataclass
+class HostTrack:
+    """Where the host was seen over a clip's span: what every aspect's crop path is planned from
+    (faces are looked for once, however many formats are cut)."""
+
+    times: list[float]
+    targets: list[float | None]  # the host's centre, a share of the frame width; None: not seen
+    face_share: float
+
+
+def track_host(source: Path, media: MediaInfo, start: float, duration: float, threads: int = 0) -> HostTrack | None:
+    """The host's position a few times a second, or None when no face is seen often enough."""
     size = media.display_size
     if size is None:
-        return None
-    crop_width = crop_width_share(size)
-    if crop_width > 0.95:  # already (nearly) portrait: nothing to follow
         return None
     times, faces = [], []
     last: Face | None = None
@@ -104,8 +111,27 @@ def plan_face_crop(source: Path, media: MediaInfo, start: float, duration: float
     seen = sum(target is not None for target in targets)
     if seen < max(2, MIN_FACE_SHARE * len(times)):
         return None
-    path_times, path_centres = simplify(*camera_path(times, targets, crop_width), PATH_TOLERANCE)
-    return CropPath(crop_width, path_times, path_centres, round(seen / len(times), 3))
+    return HostTrack(times, targets, round(seen / len(times), 3))
+
+
+def crop_path(track: HostTrack, size: tuple[int, int], aspect: float) -> CropPath | None:
+    """The camera path of an `aspect` crop following `track`; None when the crop is (nearly)
+    the whole frame already: nothing to follow."""
+    crop_width = crop_width_share(size, aspect)
+    if crop_width > 0.95:
+        return None
+    path_times, path_centres = simplify(*camera_path(track.times, track.targets, crop_width), PATH_TOLERANCE)
+    return CropPath(crop_width, path_times, path_centres, track.face_share)
+
+
+def plan_face_crop(source: Path, media: MediaInfo, start: float, duration: float,
+                   threads: int = 0, aspect: float = 9 / 16) -> CropPath | None:
+    """The camera path that keeps the host in frame, or None when no face is seen often enough."""
+    size = media.display_size
+    if size is None or crop_width_share(size, aspect) > 0.95:
+        return None
+    track = track_host(source, media, start, duration, threads)
+    return crop_path(track, size, aspect) if track else None
 
 
 def sample_frames(source: Path, size: tuple[int, int], start: float, duration: float, threads: int = 0,
@@ -305,9 +331,10 @@ def simplify(times: list[float], values: list[float], tolerance: float) -> tuple
     return ([t for t, k in zip(times, keep) if k], [v for v, k in zip(values, keep) if k])
 
 
-def crop_filter(path: CropPath) -> str:
-    """A 9:16 crop of the full height that follows `path`, for a filtergraph."""
+def crop_filter(path: CropPath, aspect: str = "9/16") -> str:
+    """A crop of the full height with `aspect` (width/height, "9/16", "4/5", "1/1") that
+    follows `path`, for a filtergraph."""
     centre = path.expression()
     # x snaps to even pixels (chroma), not `exact=1`: exact crops cost 8 % more encode time.
-    return ("crop=w='trunc(min(iw,ih*9/16/sar)/2)*2':h=ih:y=0:"
+    return (f"crop=w='trunc(min(iw,ih*{aspect}/sar)/2)*2':h=ih:y=0:"
             f"x='max(0,min(iw-ow,({centre})*iw-ow/2))'")

@@ -22,12 +22,13 @@ from . import __version__
 from .audio import audio_windows
 from .captions import Overlay
 from .chapters import write_chapters
-from .clips import clip_extension, cut_clip, make_thumbnail, thumbnail_time
-from .config import Settings
+from .clips import clip_extension, cut_formats, make_thumbnail, thumbnail_time
+from .config import Settings, clip_modes
 from .decisions import Decisions, apply_decisions, read_decisions
 from .decisions import to_json as decisions_json
 from .events import EventsOutcome, apply_signals, live_signals, load_events
 from .files import read_json, remove_stale_temporaries, sha256_file, unique_slug, write_json
+from .formats import get_format
 from .mentions import candidate_products, find_candidates, find_mentions
 from .models import ModelSource, resolve_model
 from .probe import probe
@@ -44,11 +45,13 @@ from .records import (
     SubtitleFiles,
     SubtitleOutcome,
     Transcript,
+    Word,
     from_dict,
 )
 from .scenes import check_stretches, scan_scenes
 from .selection import edge_regions, select_highlights
 from .stages import STATE_DIR, Stage, StageStore, file_identity, fingerprint, run_stages, stage_names
+from .styles import get_style
 from .subtitles import build_cues, write_subtitles
 from .transcribe import transcribe
 from .translation.tracks import TrackLabel, subtitle_tracks, translation_fingerprint
@@ -184,7 +187,8 @@ def _intact_clips(replay: Replay) -> dict[str, Clip]:
         return {}
     intact = {}
     for clip in clips:
-        files = [f for f in (clip.file, clip.thumbnail, clip.captions) if f]
+        files = list(dict.fromkeys(f for f in (clip.file, clip.thumbnail, clip.captions, *clip.files.values(),
+                                               *clip.thumbnails.values(), *clip.scripts.values()) if f))
         if clip.plan and all(f in digests and (replay.folder / f).is_file()
                              and sha256_file(replay.folder / f) == digests[f] for f in files):
             intact[clip.id] = clip
@@ -194,15 +198,21 @@ def _intact_clips(replay: Replay) -> dict[str, Clip]:
 def cut_clips(source: Path, media: MediaInfo, folder: Path, highlights: list[Highlight], mentions: list[Mention],
               settings: Settings, transcript: Transcript, products: list[Product],
               decisions: Decisions | None = None, reusable: Mapping[str, Clip] | None = None,
-              identity: Any = None) -> list[Clip]:
+              identity: Any = None, caption_words_for: tuple[str, list[Word]] | None = None) -> list[Clip]:
     """Every highlight as a clip in `folder/clips/`, with its thumbnail (and, vertical, its
     burned-in captions), after a reviewer's `decisions` (rejected clips left out, moved
     edges placed between words, titles).  A clip in `reusable` whose plan is unchanged is
     kept as it is instead of being cut again."""
     clips_dir = folder / "clips"
     taken: set[str] = set()
-    mode = settings.clips.mode
+    modes = clip_modes(settings.clips)
+    first_social = next((mode for mode in modes if get_format(mode).social), None)
     words = transcript.words
+    look = get_style(settings.clips.caption_style)
+    caption_language = transcript.language
+    caption_words = words
+    if caption_words_for is not None:
+        caption_language, caption_words = caption_words_for
     catalog = {p.id: p for p in products}
     # Ids come from the selection's order before any decision, so rejecting clip 1 does not
     # rename every clip after it.
@@ -215,8 +225,10 @@ def cut_clips(source: Path, media: MediaInfo, folder: Path, highlights: list[Hig
     def plan_of(clip_id: str, highlight: Highlight) -> str:
         product = catalog.get(highlight.products[0]) if highlight.products else None
         inside = [w for w in words if highlight.start - 1 <= w.start and w.end <= highlight.end + 1]
+        captioned = ([w for w in caption_words if highlight.start - 1 <= w.start and w.end <= highlight.end + 1]
+                      if caption_words is not words else None)
         return fingerprint(identity, clip_id, highlight, settings.clips, settings.subtitles, product, inside,
-                           [m for m in mentions if highlight.start <= m.start < highlight.end])
+                           [m for m in mentions if highlight.start <= m.start < highlight.end], captioned, look)
 
     def make(clip_id: str, highlight: Highlight, threads: int) -> Clip:
         plan = plan_of(clip_id, highlight)
@@ -224,26 +236,44 @@ def cut_clips(source: Path, media: MediaInfo, folder: Path, highlights: list[Hig
         previous = reusable.get(clip_id)
         if previous is not None and previous.plan == plan:
             return replace(previous, title=decision.title, status=decision.status)
-        target = clips_dir / f"{clip_id}{clip_extension(media, mode)}"
-        overlay = None
-        if mode == "vertical":
-            product = catalog.get(highlight.products[0]) if highlight.products else None
-            overlay = Overlay(words=words, subtitles=settings.subtitles, product=product, language=transcript.language,
-                              script=clips_dir / f"{clip_id}.captions.ass")
-        cut = cut_clip(source, media, highlight.start, highlight.end, target, settings.clips,
-                       threads=threads, overlay=overlay)
+        # The first format keeps the plain names (`clip-01-x.mp4`, `.jpg`, `.captions.ass`, as
+        # before several formats); the others add theirs (`clip-01-x.square.mp4`).
+        def name(mode: str, ending: str) -> Path:
+            return clips_dir / (f"{clip_id}{ending}" if mode == modes[0] else f"{clip_id}.{mode}{ending}")
+
+        targets = {mode: name(mode, clip_extension(media, mode)) for mode in modes}
+        product = catalog.get(highlight.products[0]) if highlight.products else None
+        overlays = {mode: Overlay(words=caption_words, subtitles=settings.subtitles, product=product,
+                                  language=caption_language, look=look,
+                                  script=clips_dir / (f"{clip_id}.captions.ass" if mode == first_social
+                                                      else f"{clip_id}.{mode}.captions.ass"))
+                    for mode in modes if get_format(mode).social}
+        cuts = cut_formats(source, media, highlight.start, highlight.end, targets, settings.clips,
+                           threads=threads, overlays=overlays)
+        cut = cuts[modes[0]]
         # The most telling moment: the sharpest frame in the two seconds after the product
-        # is first named in the clip, taken from the clip itself so it shows what the clip shows.
+        # is first named in the clip, taken from the clip itself so it shows what the clip shows;
+        # found once, on the first format, and taken from every format at that moment.
         named = [m.start for m in mentions if highlight.start <= m.start < highlight.end]
         around = (named[0] if named else (cut.start + cut.end) / 2) - cut.start
-        thumbnail = clips_dir / f"{clip_id}.jpg"
-        make_thumbnail(target, thumbnail_time(target, around, cut.duration), thumbnail, settings.clips.thumbnail_width)
-        return Clip(id=clip_id, start=cut.start, end=cut.end, file=_rel(target, folder), products=highlight.products,
-                    score=highlight.score, reasons=highlight.reasons, thumbnail=_rel(thumbnail, folder),
-                    mode=mode, shift=cut.shift, framing=cut.framing,
-                    captions=_rel(cut.captions, folder) if cut.captions else None,
-                    caption_language=transcript.language if cut.captions else None,
-                    loudness_target=cut.loudness_target, title=decision.title, status=decision.status, plan=plan)
+        moment = thumbnail_time(targets[modes[0]], around, cut.duration)
+        thumbnails = {}
+        for mode, target in targets.items():
+            thumbnails[mode] = name(mode, ".jpg")
+            at = moment + cut.start - cuts[mode].start  # a copy clip starts earlier than the others
+            make_thumbnail(target, max(0.0, at), thumbnails[mode], settings.clips.thumbnail_width)
+        social = next((cuts[mode] for mode in modes if get_format(mode).social), None)
+        scripts = {mode: _rel(c.captions, folder) for mode, c in cuts.items() if c.captions}
+        return Clip(id=clip_id, start=cut.start, end=cut.end, file=_rel(targets[modes[0]], folder),
+                    products=highlight.products, score=highlight.score, reasons=highlight.reasons,
+                    thumbnail=_rel(thumbnails[modes[0]], folder), mode=modes[0], shift=cut.shift,
+                    framing=social.framing if social else None,
+                    captions=scripts.get(first_social) if first_social else None,
+                    caption_language=caption_language if scripts else None,
+                    loudness_target=cut.loudness_target, title=decision.title, status=decision.status, plan=plan,
+                    files={mode: _rel(path, folder) for mode, path in targets.items()},
+                    thumbnails={mode: _rel(path, folder) for mode, path in thumbnails.items()},
+                    scripts=scripts)
 
     # One clip per core at a time, each encoder on one thread: a clip is partly Python
     # (planning, muxing, checking) and partly encoding, so clips side by side fill the cores
@@ -257,13 +287,14 @@ def cut_clips(source: Path, media: MediaInfo, folder: Path, highlights: list[Hig
 
 
 def _clip_files(replay: Replay, clips: list[Clip]) -> list[Path]:
-    return [replay.folder / p for c in clips for p in (c.file, c.thumbnail, c.captions) if p]
+    return [replay.folder / p for c in clips
+            for p in dict.fromkeys((c.file, c.thumbnail, c.captions, *c.files.values(), *c.thumbnails.values(),
+                                    *c.scripts.values())) if p]
 
 
 def _subtitles(replay: Replay, results: Mapping[str, Any]) -> SubtitleOutcome:
     """The source language's subtitles from the transcript, the others translated (or
     missing, with why), for the whole replay and for each clip."""
-    from .clips import VERTICAL_SIZE
     from .lint import lint_cues, speech_spans
     from .subtitles import vertical
 
@@ -288,12 +319,14 @@ def _subtitles(replay: Replay, results: Mapping[str, Any]) -> SubtitleOutcome:
                                 notice=notice)
         outcome.subtitles[language] = _subtitle_record(paths, folder, label)
         for clip in clips:
-            upright = clip.mode == "vertical"
+            # A clip whose first format is a social one gets subtitles for its narrow frame.
+            frame = get_format(clip.mode).size
+            upright = frame is not None
             inside = [w for w in words if w.start >= clip.start and w.end <= clip.end]
             cues = build_cues(inside, vertical(rules) if upright else rules, offset=clip.start,
                               duration=clip.end - clip.start, keep_together=names, language=language)
             paths = write_subtitles(cues, folder / "clips" / f"{clip.id}.{language}", ass,
-                                    VERTICAL_SIZE if upright else media.display_size, notice=notice)
+                                    frame or media.display_size, notice=notice)
             outcome.clip_subtitles.setdefault(clip.id, {})[language] = _subtitle_record(paths, folder, label)
     for language, reason in tracks.missing.items():
         outcome.missing_languages[language] = reason
