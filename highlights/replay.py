@@ -42,6 +42,7 @@ from .records import (
     Product,
     SceneScan,
     Selection,
+    SocialCopy,
     SubtitleFiles,
     SubtitleOutcome,
     Transcript,
@@ -340,6 +341,17 @@ def _subtitle_files(replay: Replay, outcome: SubtitleOutcome) -> list[Path]:
             for path in (files.srt, files.vtt, files.ass) if path]
 
 
+def _social(replay: Replay, results: Mapping[str, Any]) -> dict[str, dict[str, SocialCopy]]:
+    """Each clip's title, description and hashtags in the spoken language and every subtitle
+    language the subtitles stage made (`social.py`)."""
+    from .social import social_copy
+
+    transcript: Transcript = results["transcribe"]
+    made = list(results["subtitles"].subtitles)
+    return social_copy(results["clips"], transcript.words, transcript.language, made, replay.products(results),
+                       replay.settings)
+
+
 # --- the declarations --------------------------------------------------------------------------
 
 STAGES: tuple[Stage[Replay, Any], ...] = (
@@ -363,6 +375,9 @@ STAGES: tuple[Stage[Replay, Any], ...] = (
     Stage("subtitles", SubtitleOutcome, _subtitles, needs=("probe", "transcribe", "mentions", "clips"),
           settings=("languages", "subtitles", "translation", "transcribe"),
           inputs=("source", "catalog", "model", "translation"), outputs=_subtitle_files),
+    # After the subtitles: it writes in the languages they reached, through the same engines.
+    Stage("social", dict[str, dict[str, SocialCopy]], _social, needs=("transcribe", "mentions", "clips", "subtitles"),
+          settings=("languages", "translation"), inputs=("catalog", "translation")),
 )
 STAGE_NAMES = stage_names(STAGES)
 
@@ -416,6 +431,8 @@ def process_replay(
     manifest.warnings.extend([*_warnings(media, transcript), *replay.warnings])
     manifest.events = replay.events.summary() if replay.events.source else None
     results["subtitles"].apply(manifest)
+    for clip in manifest.clips:
+        clip.social = dict(results["social"].get(clip.id, {}))
 
     if on_stage:
         on_stage("recap")
