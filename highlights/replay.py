@@ -174,7 +174,26 @@ def _clips(replay: Replay, results: Mapping[str, Any]) -> list[Clip]:
         replay.warnings.append(problem)
     return cut_clips(replay.source, media, replay.folder, results["selection"].highlights, results["mentions"],
                      replay.settings, results["transcribe"], replay.products(results), decisions=decisions,
-                     reusable=_intact_clips(replay), identity=replay.identity)
+                     reusable=_intact_clips(replay), identity=replay.identity,
+                     caption_words_for=_caption_track(replay, results))
+
+
+def _caption_track(replay: Replay, results: Mapping[str, Any]) -> tuple[str, list[Word]] | None:
+    """The words of `clips.caption_language` when it is not the spoken one: the translated
+    subtitle track, its words spread over each cue by their length (a translation has no word
+    times); the translation cache makes the subtitles stage reuse it.  None: the spoken words."""
+    transcript: Transcript = results["transcribe"]
+    wanted = replay.settings.clips.caption_language
+    if not wanted or wanted == transcript.language:
+        return None
+    tracks = subtitle_tracks(transcript, replace(replay.settings, languages=[wanted]), replay.products(results),
+                             replay.source)
+    if wanted not in tracks.words:
+        problem = f"no {wanted} captions ({tracks.missing.get(wanted, 'no translation')}); burned in {transcript.language}"
+        log.warning("%s", problem)
+        replay.warnings.append(problem)
+        return None
+    return wanted, tracks.words[wanted]
 
 
 def _intact_clips(replay: Replay) -> dict[str, Clip]:
@@ -370,7 +389,8 @@ STAGES: tuple[Stage[Replay, Any], ...] = (
     # A reviewer's decisions.json enters the key: a rejected clip goes, a moved edge is cut
     # again; each untouched clip is reused (`Clip.plan`).
     Stage("clips", list[Clip], _clips, needs=("probe", "transcribe", "mentions", "selection"),
-          settings=("clips", "subtitles", "selection"), inputs=("source", "catalog", "decisions"),
+          settings=("clips", "subtitles", "selection", "translation"),
+          inputs=("source", "catalog", "decisions", "translation"),
           outputs=_clip_files),
     Stage("subtitles", SubtitleOutcome, _subtitles, needs=("probe", "transcribe", "mentions", "clips"),
           settings=("languages", "subtitles", "translation", "transcribe"),
