@@ -265,23 +265,52 @@ def word_groups(words: list[Word], start: float, end: float, look: CaptionLook, 
     bound = _bound_to_next(shown, keep_together, rules)
     room = style.line_width
     metrics = font_metrics()
-    groups: list[list[DisplayWord]] = [[]]
+    def held(i: int) -> bool:
+        return bound[i] or rules.is_weak(shown[i].text)
+
+    def text_of(indices: list[int]) -> str:
+        return _cased(" ".join(shown[i].text for i in indices), look)
+
+    groups: list[list[int]] = [[]]
     for index, word in enumerate(shown):
         group = groups[-1]
-        group.append(word)
+        group.append(index)
         following = shown[index + 1] if index + 1 < len(shown) else None
         if following is None:
             break
-        wider = metrics.width(_cased(" ".join(w.text for w in [*group, following]), look), style.font_size) > room
-        full = len(group) >= look.max_words
         natural = (SENTENCE_END.search(word.text) is not None
                    or (CLAUSE_END.search(word.text) is not None and len(group) >= 2)
                    or following.start - word.end > GROUP_GAP)
-        held = bound[index] or rules.is_weak(word.text)
-        if wider or len(group) >= HARD_MAX or natural or (full and not held):
+        if natural:
             groups.append([])
+            continue
+        wider = metrics.width(text_of([*group, index + 1]), style.font_size) > room
+        if not (wider or len(group) >= look.max_words):
+            continue
+        if not held(index):
+            groups.append([])
+        elif wider or len(group) >= HARD_MAX:
+            # Full on a weak word ("de", "the") or inside a name: the words from the last good
+            # break on start the next group instead.
+            cut = next((k for k in range(len(group) - 2, -1, -1) if not held(group[k])), None)
+            groups.append([])
+            if cut is not None:
+                groups[-2], groups[-1] = group[:cut + 1], group[cut + 1:]
+    groups = [g for g in groups if g]
+    # A lone word left at the end of a phrase joins the group before it when it fits.
+    merged: list[list[int]] = []
+    for group in groups:
+        previous = merged[-1] if merged else None
+        if (previous is not None and len(group) == 1 and len(previous) < HARD_MAX
+                and SENTENCE_END.search(shown[previous[-1]].text) is None
+                and shown[group[0]].start - shown[previous[-1]].end <= GROUP_GAP
+                and metrics.width(text_of([*previous, *group]), style.font_size) <= room):
+            previous.extend(group)
+        else:
+            merged.append(group)
     timed: list[WordGroup] = []
-    for group in (g for g in groups if g):
+    for indices in merged:
+        group = [shown[i] for i in indices]
         timed.append(WordGroup([replace(w, start=round(w.start - start, 3), end=round(w.end - start, 3))
                                 for w in group], 0.0, 0.0))
     duration = end - start

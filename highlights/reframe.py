@@ -173,8 +173,14 @@ def _cascade():
     return _per_thread.cascade
 
 
+_import_lock = threading.Lock()
+
+
 def _load_cascade():
-    import cv2
+    # OpenCV's first import is not thread-safe: two clip threads importing it at once can see
+    # a half-initialised module (no `cv2.data`).
+    with _import_lock:
+        import cv2
 
     if not hasattr(cv2, "CascadeClassifier"):
         raise ReframeError("face tracking needs OpenCV 4 (OpenCV 5 moved the Haar cascades to opencv-contrib); "

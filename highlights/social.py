@@ -39,6 +39,7 @@ log = logging.getLogger("highlights")
 
 TITLE_LIMIT = 100  # characters: what YouTube allows, and more than TikTok shows
 MIN_TAGS, MAX_TAGS = 3, 8
+MAX_TAG_LENGTH = 30
 KEYWORDS = 2  # of the clip's own words become hashtags
 POSTING_COLUMNS = ("replay", "clip", "format", "language", "file", "title", "description", "hashtags", "product",
                    "url", "duration")
@@ -113,18 +114,15 @@ def compose(language: str, product: Product | None, offer: str | None, question:
     fields = {"product": name, "price": price, "offer": offer or "", "question": question or "",
               "url": (product.url or "") if product else "", "time": replay_time(start)}
     if not name:
-        title = question or offer or table["title_plain"].format(**{**fields, "product": ""}).strip(" ,:")
-    elif offer:
-        title = table["title_offer"].format(**fields)
-    elif question:
-        title = table["title_question"].format(**fields)
-    elif price:
-        title = table["title_price"].format(**fields)
+        titles = [question or offer or table["title_plain"].format(**{**fields, "product": ""}).strip(" ,:")]
     else:
-        title = table["title_plain"].format(**fields)
-    title = shorten(title, TITLE_LIMIT)
-    if len(title) < len(name):  # a hook too long to fit: the product alone
-        title = shorten(name, TITLE_LIMIT)
+        # The strongest hook first; one that leaves no room for the whole product name gives
+        # way to the next (the price, then the name alone).
+        titles = [table[key].format(**fields) for key, wanted in (("title_offer", offer), ("title_question", question),
+                                                                  ("title_price", price)) if wanted]
+        titles.append(table["title_plain"].format(**fields))
+    fitting = [t for t in titles if len(" ".join(t.split())) <= TITLE_LIMIT and (not name or name in t)]
+    title = " ".join(fitting[0].split()) if fitting else shorten(name or titles[0], TITLE_LIMIT)
     head = [table["description"].format(**fields)] if name else []
     if price:
         head.append(table["description_price"].format(**fields))
@@ -178,7 +176,9 @@ def hashtags(language: str, product: Product | None, words: Sequence[str], own: 
     seen: set[str] = set()
     tags = []
     for tag in candidates:
-        if tag and len(tag) > 2 and tag.casefold() not in seen:
+        # Longer tags are unreadable and the apps cut them: a long product name is tagged by
+        # its brand and category instead.
+        if tag and 2 < len(tag) <= MAX_TAG_LENGTH and tag.casefold() not in seen:
             seen.add(tag.casefold())
             tags.append(tag)
     return tags[:MAX_TAGS]
