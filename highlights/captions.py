@@ -310,20 +310,19 @@ def word_groups(words: list[Word], start: float, end: float, look: CaptionLook, 
             merged.append(group)
     timed: list[WordGroup] = []
     for indices in merged:
-        group = [shown[i] for i in indices]
-        timed.append(WordGroup([replace(w, start=round(w.start - start, 3), end=round(w.end - start, 3))
-                                for w in group], 0.0, 0.0))
+        timed.append(WordGroup([replace(shown[i], start=round(shown[i].start - start, 3),
+                                        end=round(shown[i].end - start, 3)) for i in indices], 0.0, 0.0))
     duration = end - start
-    for index, group in enumerate(timed):
-        group.start = max(0.0, group.words[0].start)
-        last = group.words[-1].end
-        following = timed[index + 1].words[0].start if index + 1 < len(timed) else None
+    for index, shown_group in enumerate(timed):
+        shown_group.start = max(0.0, shown_group.words[0].start)
+        last = shown_group.words[-1].end
+        after = timed[index + 1].words[0].start if index + 1 < len(timed) else None
         # Groups that follow closely abut: the caption never blinks off between them.
-        if following is not None and following - last <= GROUP_GAP + LINGER:
-            group.end = following
+        if after is not None and after - last <= GROUP_GAP + LINGER:
+            shown_group.end = after
         else:
-            group.end = min(duration, last + LINGER)
-        group.end = max(group.end, group.start + 0.05)
+            shown_group.end = min(duration, last + LINGER)
+        shown_group.end = max(shown_group.end, shown_group.start + 0.05)
     return timed
 
 

@@ -223,7 +223,7 @@ def cut_social(source: Path, media: MediaInfo, start: float, end: float, targets
     if settings.loudnorm and media.has_audio:
         audio_filter = loudness_filter(source, start, duration, settings.loudness_target, label)
     track = _host_track(source, media, start, duration, settings, formats, threads)
-    size = media.display_size or (media.width, media.height)
+    size = media.display_size or (media.width or 0, media.height or 0)
     chains, framings, scripts = [], {}, {}
     with tempfile.TemporaryDirectory(prefix="highlights-clip-") as work:
         sources = [f"[s{i}]" for i in range(len(formats))] if len(formats) > 1 else ["[0:V:0]"]

@@ -93,7 +93,8 @@ def track_host(source: Path, media: MediaInfo, start: float, duration: float, th
     size = media.display_size
     if size is None:
         return None
-    times, faces = [], []
+    times: list[float] = []
+    faces: list[list[Face]] = []
     last: Face | None = None
     for time, frame in sample_frames(source, size, start, duration, threads):
         # Between full searches, look only around where the face was: a tenth of the work.

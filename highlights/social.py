@@ -24,6 +24,7 @@ import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from . import languages
 from .captions import format_price
@@ -34,6 +35,9 @@ from .records import Clip, Product, SocialCopy, Word
 from .stemming import tokenize
 from .text import join_words, sentences
 from .typography import typography
+
+if TYPE_CHECKING:
+    from .translation.tracks import Translator
 
 log = logging.getLogger("highlights")
 
@@ -204,8 +208,8 @@ class Fragments:
     def __init__(self, settings: Settings, source: str, products: Sequence[Product]):
         self.settings, self.source = settings, source
         self.names = [name for product in products for name in product.names] + list(settings.translation.keep)
-        self._translator = None
-        self._engines: list | None = None
+        self._translator: Translator | None = None
+        self._engines: list = []
 
     def translate(self, texts: list[str], target: str) -> list[str] | None:
         if target == self.source or not texts:
@@ -214,18 +218,18 @@ class Fragments:
             return None
         from .translation.engines import load_engines
         from .translation.routes import candidate_routes
-        from .translation.tracks import Translator
 
-        if self._translator is None:
-            self._translator = Translator(self.settings.translation, self.names)
+        translator = self._translator
+        if translator is None:
+            translator = self._translator = Translator(self.settings.translation, self.names)
             try:
                 self._engines = load_engines(self.settings.translation, self.source, self.settings.transcribe)
             except Exception as exc:  # an engine that fails to load: no translated hooks, the copy still made
                 log.warning("social copy: translation engines unavailable: %s", exc)
                 self._engines = []
-        for route in candidate_routes(self.source, target, self._engines or []):
+        for route in candidate_routes(self.source, target, self._engines):
             try:
-                return self._translator.translate(texts, route)
+                return translator.translate(texts, route)
             except Exception as exc:  # a broken route: the next one, as the subtitles do
                 log.debug("social copy: %s failed: %s", route.label, exc)
         return None
@@ -283,7 +287,7 @@ def posting_rows(out: Path, replay_dirs: Iterable[Path]) -> list[dict[str, str]]
             continue  # a failed replay has no manifest: nothing to post
         products = {p["id"]: p for p in manifest.get("products", [])}
         for clip in manifest.get("clips", []):
-            product = next((products[p] for p in clip.get("products", []) if p in products), {})
+            product: dict[str, Any] = next((products[p] for p in clip.get("products", []) if p in products), {})
             files: Mapping[str, str] = clip.get("files") or {clip.get("mode", "exact"): clip["file"]}
             for mode, file in files.items():
                 for language, copy in (clip.get("social") or {}).items():
