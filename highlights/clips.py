@@ -241,12 +241,12 @@ def cut_social(source: Path, media: MediaInfo, start: float, end: float, targets
             chains.append(chain + burn if script else chain.replace(f"[framed{index}]", f"[v{index}]"))
         # -t before -i: every output stops with the input, not just the first one.
         command = ["-ss", f"{start:.6f}", "-t", f"{duration:.6f}", "-i", str(source),
-                   "-filter_complex", ";".join(chains)]
+                   *(["-filter_complex_threads", str(threads)] if threads else []), "-filter_complex", ";".join(chains)]
         with ExitStack() as stack:
             temporaries = {mode: stack.enter_context(atomic_path(path)) for mode, path in targets.items()}
             for index, tmp in enumerate(temporaries.values()):
                 command += ["-map", f"[v{index}]", "-map", "0:a:0?", "-map_metadata", "-1",
-                            *_social_encode_args(settings, audio_filter), "-movflags", "+faststart", str(tmp)]
+                            *_social_encode_args(settings, audio_filter, threads), "-movflags", "+faststart", str(tmp)]
             run_ffmpeg(command, f"clip {label}", threads)
             probed = {mode: validate_clip(tmp, media, duration, mode, targets[mode].name)
                       for mode, tmp in temporaries.items()}
@@ -292,12 +292,17 @@ def _framed(source: str, fmt: ClipFormat, path, out: str) -> str:
             f"[{out}bg][{out}fg]overlay=(W-w)/2:(H-h)/2[{out}]")
 
 
-def _social_encode_args(settings: ClipSettings, audio_filter: str | None) -> list[str]:
+def _social_encode_args(settings: ClipSettings, audio_filter: str | None, threads: int = 0) -> list[str]:
     params = ["-x264-params", settings.social_x264_params] if settings.social_x264_params else []
     audio = ["-af", audio_filter] if audio_filter else []
+    # Clips cut side by side get one thread each (`threads`): x264's own threads would only add
+    # their overhead on cores the other clips already fill.
+    own = ["-threads", str(threads)] if threads else []
+    # A keyframe every 2 s (at 30 fps): the thumbnail, taken from the finished clip, then
+    # decodes at most that much of a 1080-wide picture; the apps re-encode on upload anyway.
     return ["-c:v", "libx264", "-preset", settings.social_preset, "-crf", str(settings.social_crf), *params,
-            "-pix_fmt", "yuv420p", *audio, "-c:a", "aac", "-b:a", settings.audio_bitrate, "-ac", "2",
-            "-ar", str(SOCIAL_SAMPLE_RATE)]
+            "-g", "60", *own, "-pix_fmt", "yuv420p", *audio, "-c:a", "aac", "-b:a", settings.audio_bitrate,
+            "-ac", "2", "-ar", str(SOCIAL_SAMPLE_RATE)]
 
 
 def _caption_script(overlay: Overlay, settings: ClipSettings, fmt: ClipFormat, start: float, duration: float,

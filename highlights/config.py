@@ -108,12 +108,12 @@ class ClipSettings:
     # social formats: a caption style of styles/ (clean, bold, karaoke: word by word; line: one static line)
     caption_style: str = "clean"
     caption_language: str = ""  # burn this subtitle language's captions; empty: the spoken one
-    # social formats' encoder, chosen by measurement (benchmarks/clips.py): on a picture
-    # upscaled from a 720p crop x264's ultrafast with CABAC stays within 0.993 SSIM of
-    # veryfast at 2.5x the speed
+    # social formats' encoder, chosen by measurement (benchmarks/clips.py --formats): on a
+    # picture scaled up from a 720p crop, x264's ultrafast encodes 3x faster than veryfast and
+    # within SSIM 0.99 of it; its files are larger (about 6 Mbit/s), which the apps re-encode
     social_preset: str = "ultrafast"
     social_crf: int = 20
-    social_x264_params: str = "cabac=1"
+    social_x264_params: str = ""
     loudnorm: bool = False  # normalise loudness (EBU R128); copy mode then re-encodes the audio only
     loudness_target: float = -14.0  # LUFS, what TikTok, Instagram and YouTube play at
 

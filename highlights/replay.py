@@ -276,7 +276,12 @@ def cut_clips(source: Path, media: MediaInfo, folder: Path, highlights: list[Hig
         # found once, on the first format, and taken from every format at that moment.
         named = [m.start for m in mentions if highlight.start <= m.start < highlight.end]
         around = (named[0] if named else (cut.start + cut.end) / 2) - cut.start
-        moment = thumbnail_time(targets[modes[0]], around, cut.duration)
+        if get_format(modes[0]).social:
+            # Measured on the replay's own frames of the span: the same moment as in the clip,
+            # without decoding a 1080-wide picture that was just encoded.
+            moment = thumbnail_time(source, cut.start + around, cut.end) - cut.start
+        else:
+            moment = thumbnail_time(targets[modes[0]], around, cut.duration)
         thumbnails = {}
         for mode, target in targets.items():
             thumbnails[mode] = name(mode, ".jpg")
@@ -302,6 +307,8 @@ def cut_clips(source: Path, media: MediaInfo, folder: Path, highlights: list[Hig
     workers = max(1, min(cores, len(planned)))
     if workers == 1:
         return [make(p.id, p.highlight, 0) for p in planned]
+    import cv2  # noqa: F401  (its first import is not thread-safe: done before the clip threads start)
+
     with ThreadPoolExecutor(workers, thread_name_prefix="clip") as pool:
         return list(pool.map(lambda p: make(p.id, p.highlight, 1), planned))
 
