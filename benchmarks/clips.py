@@ -212,7 +212,8 @@ def frame_quality(ours: Path, reference: Path) -> dict:
     return found
 
 
-def bench_formats(replay: Path, folder: Path, words: list[Word], clips: int, length: float, compare: int) -> dict:
+def bench_formats(replay: Path, folder: Path, words: list[Word], clips: int, length: float, compare: int,
+                  only: list[str] | None = None) -> dict:
     media = probe(replay)
     products = load_catalog(CATALOG)
     transcript = Transcript("en", 1.0, media.duration, "truth", [Segment(words[0].start, words[-1].end, "", words)])
@@ -227,6 +228,8 @@ def bench_formats(replay: Path, folder: Path, words: list[Word], clips: int, len
             "portrait": ClipSettings(mode="portrait"),
             "vertical+square+portrait": ClipSettings(modes="vertical,square,portrait"),
             "vertical-line": ClipSettings(mode="vertical", caption_style="line")}
+    if only:
+        runs = {name: value for name, value in runs.items() if name in ("today-vertical", *only)}
     results = {}
     made = {}
     for name, clip_settings in runs.items():
@@ -240,7 +243,7 @@ def bench_formats(replay: Path, folder: Path, words: list[Word], clips: int, len
         row["vs_today_vertical"] = ratios(base, row)
     quality = []
     # the same captions burned in both, so only the encoder differs
-    for old, new in list(zip(made["today-vertical"], made["vertical-line"]))[:compare]:
+    for old, new in list(zip(made["today-vertical"], made.get("vertical-line", [])))[:compare]:
         quality.append(frame_quality(folder / "vertical-line" / new.file, folder / "today-vertical" / old.file))
     framings = [c.framing for c in made["vertical"]]
     return {"clips": clips, "clip_seconds": length, "framing": framings, "modes": results,
@@ -253,13 +256,15 @@ def main() -> None:
     parser.add_argument("--minutes", type=float, default=10.0)
     parser.add_argument("--formats", action="store_true", help="only the social formats against today's vertical")
     parser.add_argument("--replay", type=Path, help="a replay built before (skips building one)")
+    parser.add_argument("--only", help="with --formats: these runs only (comma-separated), beside today's vertical")
     args = parser.parse_args()
     if args.formats:
         with tempfile.TemporaryDirectory(prefix="highlights-bench-") as work:
             folder = Path(work)
             replay = args.replay or build_replay(folder, args.minutes)
             report = bench_formats(replay, folder, replay_words(args.minutes), 3 if args.quick else 8,
-                                   10.0 if args.quick else 20.0, 2 if args.quick else 4)
+                                   10.0 if args.quick else 20.0, 2 if args.quick else 4,
+                                   args.only.split(",") if args.only else None)
         print(json.dumps(report, indent=1))
         for name, row in report["modes"].items():
             ratio = row["vs_today_vertical"]

@@ -61,6 +61,9 @@ MP4_AUDIO = {"aac", "mp3", "opus", "ac3", "eac3", "alac", "flac", None}
 WEBM_VIDEO = {"vp8", "vp9", "av1"}
 WEBM_AUDIO = {"vorbis", "opus", None}
 SOCIAL_SAMPLE_RATE = 48000
+# ffmpeg's AAC encoder with its fast coder: a third of the default (twoloop) coder's time, the
+# difference inaudible at 128 kbit/s in clips the apps re-encode anyway
+SOCIAL_AAC = ("-aac_coder", "fast")
 LOUDNESS_TRUE_PEAK = -1.5  # dBTP, what the platforms ask for
 LOUDNESS_RANGE = 11.0  # LU, loudnorm's default
 
@@ -301,8 +304,8 @@ def _social_encode_args(settings: ClipSettings, audio_filter: str | None, thread
     # A keyframe every 2 s (at 30 fps): the thumbnail, taken from the finished clip, then
     # decodes at most that much of a 1080-wide picture; the apps re-encode on upload anyway.
     return ["-c:v", "libx264", "-preset", settings.social_preset, "-crf", str(settings.social_crf), *params,
-            "-g", "60", *own, "-pix_fmt", "yuv420p", *audio, "-c:a", "aac", "-b:a", settings.audio_bitrate,
-            "-ac", "2", "-ar", str(SOCIAL_SAMPLE_RATE)]
+            "-g", "60", *own, "-pix_fmt", "yuv420p", *audio, "-c:a", "aac", *SOCIAL_AAC, "-b:a",
+            settings.audio_bitrate, "-ac", "2", "-ar", str(SOCIAL_SAMPLE_RATE)]
 
 
 def _caption_script(overlay: Overlay, settings: ClipSettings, fmt: ClipFormat, start: float, duration: float,

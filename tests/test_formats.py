@@ -309,3 +309,22 @@ def test_recap_shows_every_format_and_copies_the_post(every_format, samples, out
     finally:
         driver.quit()
         shutil.rmtree(profile, ignore_errors=True)
+
+
+def test_captions_burn_a_translated_subtitle_language(samples, tmp_path):
+    """`caption_language = "es"`: the Spanish track (Apertium, installed here), its words spread
+    over each cue by their length, is what the square clip shows word by word."""
+    from highlights.translation.tracks import subtitle_tracks
+
+    source, media, transcript, products = sample_stage_inputs(samples)
+    settings = Settings(languages=["es"], clips=ClipSettings(mode="square", caption_language="es"))
+    tracks = subtitle_tracks(transcript, settings, products, source)
+    spanish = tracks.words["es"]
+    inside = [w for w in spanish if 31.1 <= w.start and w.end <= 36.0]
+    assert len(inside) >= 4 and len({round(w.end - w.start, 3) for w in inside}) > 1  # spread by length
+    highlights = [Highlight(31.1, 36.0, ["lumo-lamp"], 1.0, ["named"])]
+    (clip,) = cut_clips(source, media, tmp_path, highlights, [], settings, transcript, products,
+                        caption_words_for=("es", spanish))
+    assert clip.caption_language == "es"
+    shown = " ".join(re.sub(r"\{[^}]*\}", "", text) for _, _, text in caption_events(tmp_path / clip.captions))
+    assert inside[1].text.strip() in shown and inside[-1].text.strip() in shown
