@@ -218,6 +218,7 @@ class Fragments:
             return None
         from .translation.engines import load_engines
         from .translation.routes import candidate_routes
+        from .translation.tracks import Translator  # noqa: F811  (loaded only when a language needs it)
 
         translator = self._translator
         if translator is None:
