@@ -246,30 +246,31 @@ def social_copy(clips: Sequence[Clip], words: Sequence[Word], spoken: str, targe
     catalog = {p.id: p for p in products}
     order = list(dict.fromkeys([spoken, *[t for t in targets if t in languages.codes()]]))
     fragments = Fragments(settings, spoken, products)
-    result: dict[str, dict[str, SocialCopy]] = {}
+    found = []
+    for clip in clips:
+        inside = clip_words(words, clip)
+        product = next((catalog[p] for p in clip.products if p in catalog), None)
+        offer, question = find_offer(inside, spoken), find_question(inside, spoken)
+        if product is not None and question is not None and len(question) + len(product.name) + 1 > TITLE_LIMIT:
+            question = None  # a long question would crowd the product out of the title
+        found.append((clip, product, offer, question, keywords(inside, spoken, product.names if product else ())))
+    # Only whole phrases are translated: single words out of context come back in another sense
+    # ("tracks" -> "pistas"), so the clip's own words tag the spoken language only.  All clips'
+    # phrases go to the engines at once, one batch per language.
+    said = list(dict.fromkeys(text for _, _, offer, question, _ in found for text in (offer, question) if text))
+    result: dict[str, dict[str, SocialCopy]] = {clip.id: {} for clip in clips}
     try:
-        for clip in clips:
-            inside = clip_words(words, clip)
-            product = next((catalog[p] for p in clip.products if p in catalog), None)
-            offer, question = find_offer(inside, spoken), find_question(inside, spoken)
-            if product is not None and question is not None and len(question) + len(product.name) + 1 > TITLE_LIMIT:
-                question = None  # a long question would crowd the product out of the title
-            tags = keywords(inside, spoken, product.names if product else ())
-            said = [text for text in (offer, question) if text]
-            copies = {}
-            for language in order:
-                # Only whole phrases are translated: single words out of context come back as
-                # another sense ("tracks" -> "pistas"), so the clip's own words tag the spoken
-                # language only.
-                translated = fragments.translate(said, language)
-                if translated is None:  # nothing reaches this language: only what needs no words
-                    copies[language] = compose(language, product, None, None, clip.start, [])
+        for language in order:
+            translated = fragments.translate(said, language)
+            into = dict(zip(said, translated)) if translated is not None else None
+            for clip, product, offer, question, tags in found:
+                if into is None:  # nothing reaches this language: only what needs no words
+                    result[clip.id][language] = compose(language, product, None, None, clip.start, [])
                     continue
-                found = dict(zip([k for k, t in (("offer", offer), ("question", question)) if t], translated))
-                copies[language] = compose(language, product, _tidy(found.get("offer", "")) or None,
-                                           found.get("question", "").strip() or None, clip.start,
-                                           tags if language == spoken else [])
-            result[clip.id] = copies
+                result[clip.id][language] = compose(
+                    language, product, _tidy(into[offer]) or None if offer else None,
+                    into[question].strip() or None if question else None, clip.start,
+                    tags if language == spoken else [])
     finally:
         fragments.close()
     return result
