@@ -367,6 +367,7 @@ def build_word_script(groups: list[WordGroup], style: CaptionStyle, look: Captio
     follow closely)."""
     subs = build_script([], style, duration, product)
     caption = subs.styles["Caption"]
+    caption.fontname = look.font
     caption.primarycolor = _pysubs_colour(look.color)
     caption.outlinecolor = _pysubs_colour(look.box_color if look.box else look.outline_color)
     caption.outline = look.outline

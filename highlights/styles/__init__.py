@@ -23,6 +23,7 @@ class StyleError(ValueError):
 @dataclass(frozen=True)
 class CaptionLook:
     name: str
+    font: str = "Noto Sans"  # a family shipped in highlights/fonts/ttf (a fresh machine has no other)
     words: bool = True  # word by word (2-5 word groups, the spoken word highlighted); False: one static line
     max_words: int = 4  # at most this many words a group (2-5)
     size: float = 1.0  # of `clips.caption_size`
@@ -60,9 +61,25 @@ def get_style(name: str) -> CaptionLook:
             raise StyleError(f"{path.name}: {key} = {value!r} is not #RRGGBB or #RRGGBBAA")
     if not 2 <= look.max_words <= 5:
         raise StyleError(f"{path.name}: max_words = {look.max_words}: a group holds 2 to 5 words")
+    if look.font not in shipped_fonts():
+        raise StyleError(f"{path.name}: font = {look.font!r} is not shipped in highlights/fonts/ttf "
+                         f"({', '.join(sorted(shipped_fonts()))})")
     if look.position not in POSITIONS:
         raise StyleError(f"{path.name}: position = {look.position!r}; choose {', '.join(POSITIONS)}")
     return look
+
+
+@functools.cache
+def shipped_fonts() -> frozenset[str]:
+    """Family names of the font files libass is given (`highlights/fonts/ttf`)."""
+    from fontTools.ttLib import TTFont
+
+    names = set()
+    for path in (HERE.parent / "fonts" / "ttf").glob("*.[ot]tf"):
+        family = TTFont(str(path), lazy=True)["name"].getDebugName(1)
+        if family:
+            names.add(family)
+    return frozenset(names)
 
 
 def rgba(value: str) -> tuple[int, int, int, int]:
