@@ -38,16 +38,15 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from highlights.captions import (FONTS_DIR, CaptionStyle, Overlay, build_script, caption_cues,  # noqa: E402
-                                 filter_value)
+from highlights.captions import FONTS_DIR, CaptionStyle, Overlay, build_script, caption_cues, filter_value  # noqa: E402
 from highlights.catalog import load_catalog  # noqa: E402
 from highlights.clips import cut_clip  # noqa: E402
 from highlights.config import ClipSettings, Settings, SubtitleSettings  # noqa: E402
 from highlights.ffmpeg import ffmpeg_exe  # noqa: E402
-from highlights.replay import cut_clips  # noqa: E402
 from highlights.probe import probe  # noqa: E402
 from highlights.records import Highlight, Segment, Transcript, Word  # noqa: E402
 from highlights.reframe import plan_face_crop  # noqa: E402
+from highlights.replay import cut_clips  # noqa: E402
 
 SAMPLE = ROOT / "samples" / "demo_replay.mp4"
 TRUTH = ROOT / "samples" / "demo_replay.truth.json"
@@ -234,12 +233,12 @@ def bench_formats(replay: Path, folder: Path, words: list[Word], clips: int, len
     made = {}
     for name, clip_settings in runs.items():
         settings = Settings(clips=clip_settings)
-        spent = timed(lambda: made.__setitem__(name, cut_clips(replay, media, folder / name, highlights, [], settings,
-                                                               transcript, products)))
+        spent = timed(lambda n=name, s=settings: made.__setitem__(
+            n, cut_clips(replay, media, folder / n, highlights, [], s, transcript, products)))
         results[name] = {**spent, "per_clip": spent["wall"] / clips}
         print(name, json.dumps(results[name]), flush=True)
     base = results["today-vertical"]
-    for name, row in results.items():
+    for row in results.values():
         row["vs_today_vertical"] = ratios(base, row)
     quality = []
     # the same captions burned in both, so only the encoder differs

@@ -7,7 +7,6 @@ translated by the installed Apertium, the recap page driven in headless Chromium
 from __future__ import annotations
 
 import csv
-import json
 import os
 import re
 import shutil
@@ -19,17 +18,17 @@ from pathlib import Path
 import cv2
 import numpy as np
 import pytest
-
-from test_clips import sample_stage_inputs, words_from_truth
+from test_clips import sample_stage_inputs
 from test_reframe import frame_at
-from highlights.captions import (ass_filter, build_word_script, font_metrics, style_for, word_groups)
+
+from highlights.captions import ass_filter, build_word_script, font_metrics, style_for, word_groups
 from highlights.config import ClipSettings, ConfigError, Settings, clip_modes, load_settings
 from highlights.files import write_json
 from highlights.formats import FORMATS
 from highlights.languages import LANGUAGES
 from highlights.probe import probe
-from highlights.records import Highlight, Manifest, Mention, Product, SocialCopy, Transcript, Word
 from highlights.recap import write_replay_pages
+from highlights.records import Highlight, Manifest, Mention, Product, SocialCopy, Transcript, Word
 from highlights.replay import cut_clips
 from highlights.social import TITLE_LIMIT, compose, hashtag, social_copy, write_posting_sheet
 from highlights.styles import get_style, rgba, style_names
