@@ -8,6 +8,10 @@
    with a face (the crop follows it) and on one without (whole frame on a blurred copy).
 3. The whole clip stage (`replay.cut_clips`: clips, thumbnails, captions) on a 10-minute
    replay with 8 clips, in each mode.
+4. `--formats`: the social formats (vertical, square, portrait, each alone and all three in one
+   run sharing one decode) against today's vertical (x264 `veryfast`, the static caption line)
+   on the same 8 clips, timed in the same run, and the quality of the new vertical against
+   today's: SSIM and PSNR over every frame of the first clips (ffmpeg's `ssim`/`psnr`).
 
 The 10-minute replay is made in a temporary folder from the demo sample, looped and scaled
 to 1280x720 with a keyframe every 2 s like a streaming platform's recording; when
@@ -34,16 +38,15 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from highlights.captions import (FONTS_DIR, CaptionStyle, Overlay, build_script, caption_cues,  # noqa: E402
-                                 filter_value)
+from highlights.captions import FONTS_DIR, CaptionStyle, Overlay, build_script, caption_cues, filter_value  # noqa: E402
 from highlights.catalog import load_catalog  # noqa: E402
 from highlights.clips import cut_clip  # noqa: E402
 from highlights.config import ClipSettings, Settings, SubtitleSettings  # noqa: E402
 from highlights.ffmpeg import ffmpeg_exe  # noqa: E402
-from highlights.replay import cut_clips  # noqa: E402
 from highlights.probe import probe  # noqa: E402
 from highlights.records import Highlight, Segment, Transcript, Word  # noqa: E402
 from highlights.reframe import plan_face_crop  # noqa: E402
+from highlights.replay import cut_clips  # noqa: E402
 
 SAMPLE = ROOT / "samples" / "demo_replay.mp4"
 TRUTH = ROOT / "samples" / "demo_replay.truth.json"
@@ -189,17 +192,87 @@ def bench_stage(replay: Path, folder: Path, words: list[Word], clips: int, lengt
         # exact-whole: the exact clip re-encoded from end to end (smart cut off), the baseline
         # smart cut is measured against
         settings = Settings(clips=ClipSettings(mode=mode.split("-")[0], smart_cut=mode != "exact-whole"))
-        spent = timed(lambda: cut_clips(replay, media, folder / mode, highlights, [], settings, transcript, products))
+        spent = timed(lambda m=mode, s=settings: cut_clips(replay, media, folder / m, highlights, [], s, transcript,
+                                                         products))
         results[mode] = {**spent, "per_clip": spent["wall"] / clips,
                          "clip_seconds_per_wall_second": clips * length / spent["wall"]}
     return {"replay_minutes": media.duration / 60, "clips": clips, "clip_seconds": length, "modes": results}
+
+
+def frame_quality(ours: Path, reference: Path) -> dict:
+    """SSIM (all planes) and PSNR (average, dB) of `ours` against `reference`, frame by frame."""
+    found = {}
+    for name, pattern in (("ssim", r"All:([0-9.]+)"), ("psnr", r"average:([0-9.inf]+)")):
+        result = subprocess.run([ffmpeg_exe(), "-hide_banner", "-nostats", "-i", str(ours), "-i", str(reference),
+                                 "-lavfi", f"[0:v][1:v]{name}", "-f", "null", "-"], capture_output=True, text=True)
+        import re
+
+        match = re.search(pattern, result.stderr)
+        found[name] = float(match.group(1)) if match and match.group(1) != "inf" else float("inf")
+    return found
+
+
+def bench_formats(replay: Path, folder: Path, words: list[Word], clips: int, length: float, compare: int,
+                  only: list[str] | None = None) -> dict:
+    media = probe(replay)
+    products = load_catalog(CATALOG)
+    transcript = Transcript("en", 1.0, media.duration, "truth", [Segment(words[0].start, words[-1].end, "", words)])
+    spacing = media.duration / clips
+    highlights = [Highlight(round(i * spacing + 11.3, 3), round(i * spacing + 11.3 + length, 3),
+                            [products[i % len(products)].id], 1.0) for i in range(clips)]
+    # today's vertical: the same graph, x264 veryfast and the one-line captions it burned
+    today = ClipSettings(mode="vertical", caption_style="line", social_preset="veryfast", social_x264_params="")
+    runs = {"today-vertical": today,
+            "vertical": ClipSettings(mode="vertical"),
+            "square": ClipSettings(mode="square"),
+            "portrait": ClipSettings(mode="portrait"),
+            "vertical+square+portrait": ClipSettings(modes="vertical,square,portrait"),
+            "vertical-line": ClipSettings(mode="vertical", caption_style="line")}
+    if only:
+        runs = {name: value for name, value in runs.items() if name in ("today-vertical", *only)}
+    results = {}
+    made = {}
+    for name, clip_settings in runs.items():
+        settings = Settings(clips=clip_settings)
+        spent = timed(lambda n=name, s=settings: made.__setitem__(
+            n, cut_clips(replay, media, folder / n, highlights, [], s, transcript, products)))
+        results[name] = {**spent, "per_clip": spent["wall"] / clips}
+        print(name, json.dumps(results[name]), flush=True)
+    base = results["today-vertical"]
+    for row in results.values():
+        row["vs_today_vertical"] = ratios(base, row)
+    quality = []
+    # the same captions burned in both, so only the encoder differs
+    for old, new in list(zip(made["today-vertical"], made.get("vertical-line", [])))[:compare]:
+        quality.append(frame_quality(folder / "vertical-line" / new.file, folder / "today-vertical" / old.file))
+    framings = [c.framing for c in made["vertical"]]
+    return {"clips": clips, "clip_seconds": length, "framing": framings, "modes": results,
+            "quality_vertical_vs_today": quality}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="10 s clips and 3 clips in the stage run")
     parser.add_argument("--minutes", type=float, default=10.0)
+    parser.add_argument("--formats", action="store_true", help="only the social formats against today's vertical")
+    parser.add_argument("--replay", type=Path, help="a replay built before (skips building one)")
+    parser.add_argument("--only", help="with --formats: these runs only (comma-separated), beside today's vertical")
     args = parser.parse_args()
+    if args.formats:
+        with tempfile.TemporaryDirectory(prefix="highlights-bench-") as work:
+            folder = Path(work)
+            replay = args.replay or build_replay(folder, args.minutes)
+            report = bench_formats(replay, folder, replay_words(args.minutes), 3 if args.quick else 8,
+                                   10.0 if args.quick else 20.0, 2 if args.quick else 4,
+                                   args.only.split(",") if args.only else None)
+        print(json.dumps(report, indent=1))
+        for name, row in report["modes"].items():
+            ratio = row["vs_today_vertical"]
+            print(f"{name}: wall {row['wall']:.1f} s, CPU {row['cpu']:.1f} s; today's vertical / this: "
+                  f"{ratio['wall']:.2f}x wall, {ratio['cpu']:.2f}x CPU")
+        for q in report["quality_vertical_vs_today"]:
+            print(f"vertical vs today's, same frames: SSIM {q['ssim']:.4f}, PSNR {q['psnr']:.1f} dB")
+        return
     length = 10.0 if args.quick else 20.0
     repeats = 2 if args.quick else 4
     with tempfile.TemporaryDirectory(prefix="highlights-bench-") as work:

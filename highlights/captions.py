@@ -1,11 +1,15 @@
-"""Burned-in captions and the product card of vertical clips.
+"""Burned-in captions and the product card of the social formats (vertical, square, portrait).
 
 An ASS script (written by pysubs2) styled for a 1080x1920 phone screen, rendered by libass
 inside ffmpeg with the font this package ships (`fonts/ttf/NotoSans-Bold.ttf`, SIL OFL): a
 fresh machine has no fonts at all, and Cyrillic and Polish letters must never fall back to
 boxes.  Text widths are measured with fontTools on that same font, so a caption is one line
 that stays inside the safe margins the apps leave free (their buttons sit on the right
-edge, the account name and description at the bottom, tabs at the top)."""
+edge, the account name and description at the bottom, tabs at the top).
+
+Captions are word by word in the styles of `highlights/styles/` (2-5 word groups broken on
+phrase boundaries, the word being spoken in the highlight colour with a small scale pop) or,
+in the `line` style, one static line per phrase."""
 
 from __future__ import annotations
 
@@ -19,8 +23,12 @@ from pathlib import Path
 import pysubs2
 
 from .config import SubtitleSettings
+from .formats import ClipFormat
 from .records import Cue, Product, Word
+from .styles import CaptionLook, rgba
 from .subtitles import FONT_FAMILY, build_cues
+from .text import DisplayWord, display_words
+from .typography import typography
 
 FONTS_DIR = Path(__file__).resolve().parent / "fonts" / "ttf"  # only font files: libass loads all of them
 FONT_FILE = FONTS_DIR / "NotoSans-Bold.ttf"
@@ -55,6 +63,7 @@ class CaptionStyle:
     card_font_size: int = 64
     card_top: int = 230  # below the apps' top tabs
     card_padding: float = 16.0
+    position: str = "bottom"  # bottom | middle (a style's choice)
 
     @property
     def line_width(self) -> float:
@@ -71,6 +80,7 @@ class Overlay:
     language: str | None = None  # of the words: typography and the words a caption does not end on
     product: Product | None = None  # shown as a card: name and price
     script: Path | None = None  # keep the ASS script here; a person's edit of it is burned instead
+    look: CaptionLook | None = None  # the caption style (styles/); None: the static line
 
 
 class FontMetrics:
@@ -204,3 +214,194 @@ def filter_value(value: str) -> str:
     for char in "\\':":
         value = value.replace(char, "\\" + char)
     return "".join("\\" + char if char in "\\'[],;" else char for char in value)
+
+
+
+def style_for(fmt: ClipFormat, font_size: int, look: CaptionLook | None = None) -> CaptionStyle:
+    """The caption layout of a social format: its picture, its safe margins, the style's size."""
+    if fmt.size is None:
+        raise ValueError(f"{fmt.name} clips have no burned-in captions")
+    width, height = fmt.size
+    scale = look.size if look else 1.0
+    # A 1:1 or 4:5 frame is shorter: the card keeps to the same share of the height.
+    card = round(64 * min(1.0, height / 1920 * 1.4))
+    outline = look.outline if look else 6.0
+    return CaptionStyle(width=width, height=height, font_size=round(font_size * scale), margin_x=fmt.margin_x,
+                        margin_bottom=fmt.margin_bottom, card_top=fmt.margin_top, card_font_size=card,
+                        outline=outline, shadow=look.shadow if look else 2.0,
+                        position=look.position if look else "bottom")
+
+
+@dataclass
+class WordGroup:
+    """Two to five words shown together, timed from the clip's start."""
+
+    words: list[DisplayWord]
+    start: float
+    end: float
+
+    @property
+    def text(self) -> str:
+        return " ".join(w.text for w in self.words)
+
+
+CLAUSE_END = re.compile(r"[.!?…,;:)\]»”\"]$")
+SENTENCE_END = re.compile(r"[.!?…]([\"»”)\]]*)$")
+GROUP_GAP = 0.6  # seconds of silence that end a group
+LINGER = 0.3  # a group stays this long after its last word when silence follows
+HARD_MAX = 5
+
+
+def word_groups(words: list[Word], start: float, end: float, look: CaptionLook, style: CaptionStyle,
+                language: str | None = None, keep_together: Iterable[str] = ()) -> list[WordGroup]:
+    """The words spoken inside [start, end] as groups of at most `look.max_words` (never more
+    than 5): a group ends at a clause or sentence end or a pause, never on a weak word of
+    `language` ("the", "de"), between a number and its unit, inside a `keep_together` name,
+    nor wider than the line."""
+    shown = display_words([w for w in words if w.start >= start and w.end <= end], language)
+    if not shown:
+        return []
+    rules = typography(language)
+    bound = _bound_to_next(shown, keep_together, rules)
+    room = style.line_width
+    metrics = font_metrics()
+    def held(i: int) -> bool:
+        return bound[i] or rules.is_weak(shown[i].text)
+
+    def text_of(indices: list[int]) -> str:
+        return _cased(" ".join(shown[i].text for i in indices), look)
+
+    groups: list[list[int]] = [[]]
+    for index, word in enumerate(shown):
+        group = groups[-1]
+        group.append(index)
+        following = shown[index + 1] if index + 1 < len(shown) else None
+        if following is None:
+            break
+        natural = (SENTENCE_END.search(word.text) is not None
+                   or (CLAUSE_END.search(word.text) is not None and len(group) >= 2)
+                   or following.start - word.end > GROUP_GAP)
+        if natural:
+            groups.append([])
+            continue
+        wider = metrics.width(text_of([*group, index + 1]), style.font_size) > room
+        if not (wider or len(group) >= look.max_words):
+            continue
+        if not held(index):
+            groups.append([])
+        elif wider or len(group) >= HARD_MAX:
+            # Full on a weak word ("de", "the") or inside a name: the words from the last good
+            # break on start the next group instead.
+            cut = next((k for k in range(len(group) - 2, -1, -1) if not held(group[k])), None)
+            groups.append([])
+            if cut is not None:
+                groups[-2], groups[-1] = group[:cut + 1], group[cut + 1:]
+    groups = [g for g in groups if g]
+    # A lone word left at the end of a phrase joins the group before it when it fits.
+    merged: list[list[int]] = []
+    for group in groups:
+        previous = merged[-1] if merged else None
+        if (previous is not None and len(group) == 1 and len(previous) < HARD_MAX
+                and SENTENCE_END.search(shown[previous[-1]].text) is None
+                and shown[group[0]].start - shown[previous[-1]].end <= GROUP_GAP
+                and metrics.width(text_of([*previous, *group]), style.font_size) <= room):
+            previous.extend(group)
+        else:
+            merged.append(group)
+    timed: list[WordGroup] = []
+    for indices in merged:
+        timed.append(WordGroup([replace(shown[i], start=round(shown[i].start - start, 3),
+                                        end=round(shown[i].end - start, 3)) for i in indices], 0.0, 0.0))
+    duration = end - start
+    for index, shown_group in enumerate(timed):
+        shown_group.start = max(0.0, shown_group.words[0].start)
+        last = shown_group.words[-1].end
+        after = timed[index + 1].words[0].start if index + 1 < len(timed) else None
+        # Groups that follow closely abut: the caption never blinks off between them.
+        if after is not None and after - last <= GROUP_GAP + LINGER:
+            shown_group.end = after
+        else:
+            shown_group.end = min(duration, last + LINGER)
+        shown_group.end = max(shown_group.end, shown_group.start + 0.05)
+    return timed
+
+
+def _bound_to_next(shown: list[DisplayWord], names: Iterable[str], rules) -> list[bool]:
+    """True where a word must stay with the next one: a number before its unit ("49 dollars"),
+    every word of a product name but its last."""
+    bound = [False] * len(shown)
+    for index in range(len(shown) - 1):
+        if re.search(r"\d[\d.,]*$", shown[index].text) and rules.is_unit(shown[index + 1].text):
+            bound[index] = True
+    folded = [re.sub(r"[^\w]+", "", w.text.casefold()) for w in shown]
+    for name in names:
+        parts = [re.sub(r"[^\w]+", "", p) for p in name.casefold().split()]
+        if len(parts) < 2:
+            continue
+        for index in range(len(shown) - len(parts) + 1):
+            if folded[index:index + len(parts)] == parts:
+                for k in range(index, index + len(parts) - 1):
+                    bound[k] = True
+    return bound
+
+
+def _cased(text: str, look: CaptionLook | None) -> str:
+    return text.upper() if look is not None and look.uppercase else text
+
+
+def _ass_colour(value: str) -> str:
+    r, g, b, _ = rgba(value)
+    return f"&H{b:02X}{g:02X}{r:02X}&"
+
+
+def _pysubs_colour(value: str) -> pysubs2.Color:
+    r, g, b, a = rgba(value)
+    return pysubs2.Color(r, g, b, 255 - a)  # ASS alpha is transparency
+
+
+def build_word_script(groups: list[WordGroup], style: CaptionStyle, look: CaptionLook, duration: float,
+                      product: Product | None = None) -> pysubs2.SSAFile:
+    """Word-by-word captions: for each word of a group, one event showing the whole group with
+    that word in the highlight colour, popping slightly larger and settling back.  The events of
+    a group abut to the millisecond, so nothing blinks between words (nor between groups that
+    follow closely)."""
+    subs = build_script([], style, duration, product)
+    caption = subs.styles["Caption"]
+    caption.fontname = look.font
+    caption.primarycolor = _pysubs_colour(look.color)
+    caption.outlinecolor = _pysubs_colour(look.box_color if look.box else look.outline_color)
+    caption.outline = look.outline
+    caption.shadow = look.shadow
+    if look.box:
+        caption.borderstyle = 3  # an opaque box per line, the outline width its padding
+    if style.position == "middle":
+        caption.alignment = pysubs2.Alignment.MIDDLE_CENTER
+        caption.marginv = 0
+    highlight, plain = _ass_colour(look.highlight), _ass_colour(look.color)
+    spoken = _ass_colour(look.spoken) if look.spoken else plain
+    pop = round(look.pop * 100)
+    for group in groups:
+        texts = [_escape(_cased(w.text, look)) for w in group.words]
+        # One size for the whole group, room left for the pop: the line never changes size
+        # as the highlight moves.
+        width = font_metrics().width(" ".join(texts), style.font_size) + \
+            font_metrics().width(max(texts, key=len), style.font_size) * (look.pop - 1)
+        size = style.font_size * min(1.0, style.line_width / width) if width else style.font_size
+        prefix = rf"{{\fs{size:.1f}}}" if size < style.font_size else ""
+        for k, word in enumerate(group.words):
+            begin = group.start if k == 0 else word.start
+            finish = group.words[k + 1].start if k + 1 < len(group.words) else group.end
+            if _ms(finish) <= _ms(begin):
+                continue
+            parts = []
+            for j, text in enumerate(texts):
+                if j == k:
+                    parts.append(rf"{{\1c{highlight}\fscx{pop}\fscy{pop}\t(0,120,\fscx100\fscy100)}}{text}"
+                                 rf"{{\1c{plain}\fscx100\fscy100}}")
+                elif j < k:
+                    parts.append(rf"{{\1c{spoken}}}{text}{{\1c{plain}}}")
+                else:
+                    parts.append(text)
+            subs.append(pysubs2.SSAEvent(start=_ms(begin), end=_ms(finish), style="Caption",
+                                         text=prefix + " ".join(parts)))
+    return subs

@@ -62,8 +62,10 @@ def main() -> None:
 @click.option("--language", type=click.Choice(LANGUAGES), help="Spoken language of the replays. Default: detect.")
 @click.option("--model", metavar="NAME|DIR", help="Whisper model: a size name (base, small, large-v3...) or a "
               "faster-whisper model folder. Default: the bundled base model.")
-@click.option("--clip-mode", type=click.Choice(CLIP_MODES),
-              help="copy: lossless, edges on keyframes; exact: re-encoded, frame-exact; vertical: 9:16 1080x1920.")
+@click.option("--clip-mode", metavar="MODE[,MODE...]",
+              help=f"Clip formats, comma-separated ({', '.join(CLIP_MODES)}): copy: lossless, edges on keyframes; "
+                   "exact: re-encoded, frame-exact; vertical 9:16 1080x1920, square 1:1 1080x1080, portrait 4:5 "
+                   "1080x1350: reframed on the host, word-by-word captions.")
 @click.option("--pipeline", metavar="NAME|FILE", default="default", show_default=True,
               help=f"Pipeline preset ({', '.join(preset_names())}) or a TOML file.")
 @click.option("--events", "events", type=click.Path(exists=True, dir_okay=False, path_type=Path),
@@ -99,7 +101,7 @@ def run(inputs, out, catalog, languages, language, model, clip_mode, pipeline, e
     configure_logging(debug, quiet, json_lines=log_format == "json")
     try:
         settings = load_settings(pipeline, languages=languages, transcribe__language=language,
-                                 transcribe__model=model, clips__mode=clip_mode, transcribe__device=device)
+                                 transcribe__model=model, clips__modes=clip_mode, transcribe__device=device)
     except (ConfigError, FileNotFoundError) as exc:
         raise click.UsageError(str(exc)) from None
     if catalog is not None:

@@ -8,9 +8,12 @@
   re-encoded and the rest is copied (`splice.py`): a live stream's 2 s keyframes make that
   about 2 s of encoding per clip instead of all of it.  Sources that cannot be spliced are
   re-encoded whole.
-- `vertical`: 1080x1920 for social media.  The 9:16 crop follows the host's face
-  (`reframe.py`); without a face, the whole frame sits on a blurred, scaled copy of itself.
-  One-line captions and an optional product card are burned in (`captions.py`).
+- the social formats (`formats.py`): `vertical` 1080x1920, `square` 1080x1080, `portrait`
+  1080x1350.  A crop of the full height in the format's aspect follows the host's face
+  (`reframe.py`, faces looked for once for all formats); without a face, the whole frame sits
+  on a blurred, scaled copy of itself.  Word-by-word captions and an optional product card are
+  burned in (`captions.py`).  All social formats of a clip come from one ffmpeg command: one
+  decode of the span, `split` into one crop-scale-burn-encode chain per format.
 
 Optionally the audio is normalised to a loudness target (EBU R128, two-pass `loudnorm`).
 Everything is composed in one ffmpeg filtergraph per clip: ffmpeg expresses all of it
@@ -26,22 +29,32 @@ import math
 import re
 import subprocess
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 
 import av
 
-from .damage import decode_skipping
-from .logs import log_tool_output
-from .captions import CaptionStyle, Overlay, ass_filter, build_script, caption_cues
+from .captions import (
+    Overlay,
+    ass_filter,
+    build_script,
+    build_word_script,
+    caption_cues,
+    style_for,
+    word_groups,
+)
 from .config import CLIP_MODES, ClipSettings
+from .damage import decode_skipping
 from .edits import is_human_edited, write_generated
 from .ffmpeg import ffmpeg_exe, run_ffmpeg
 from .files import atomic_path
+from .formats import ClipFormat, get_format
+from .logs import log_tool_output
 from .probe import container_origin, probe
 from .records import MediaInfo
-from .reframe import ReframeError, crop_filter, plan_face_crop, sample_frames
+from .reframe import HostTrack, ReframeError, crop_filter, crop_path, crop_width_share, sample_frames, track_host
 from .splice import SpliceError, plan_splice, write_spliced_clip
 
 VERTICAL_SIZE = (1080, 1920)
@@ -50,6 +63,9 @@ MP4_AUDIO = {"aac", "mp3", "opus", "ac3", "eac3", "alac", "flac", None}
 WEBM_VIDEO = {"vp8", "vp9", "av1"}
 WEBM_AUDIO = {"vorbis", "opus", None}
 SOCIAL_SAMPLE_RATE = 48000
+# ffmpeg's AAC encoder with its fast coder: a third of the default (twoloop) coder's time, the
+# difference inaudible at 128 kbit/s in clips the apps re-encode anyway
+SOCIAL_AAC = ("-aac_coder", "fast")
 LOUDNESS_TRUE_PEAK = -1.5  # dBTP, what the platforms ask for
 LOUDNESS_RANGE = 11.0  # LU, loudnorm's default
 
@@ -94,6 +110,9 @@ def cut_clip(source: Path, media: MediaInfo, start: float, end: float, target: P
         raise ClipError(f"clip {target.name}: starts at {start:.3f}s, after the end of {source} "
                         f"({media.duration:.3f}s)")
     end = min(end, media.duration)  # a plan rounded past the last frame
+    if get_format(mode).social:
+        return cut_social(source, media, start, end, {mode: target}, settings, threads,
+                          {mode: overlay} if overlay is not None else {})[mode]
     planned = start
     if mode == "copy":
         start = keyframe_at_or_before(source, start)
@@ -112,14 +131,9 @@ def cut_clip(source: Path, media: MediaInfo, start: float, end: float, target: P
     seek = start + 0.0005 if mode == "copy" else start
     inputs = ["-ss", f"{seek:.6f}", "-i", str(source), "-t", f"{duration:.6f}", "-sn", "-dn", "-map_metadata", "-1"]
     framing, script = None, None
-    with tempfile.TemporaryDirectory(prefix="highlights-clip-") as work:
+    with tempfile.TemporaryDirectory(prefix="highlights-clip-"):
         if mode == "copy":
             output = _copy_args(target, audio_filter)
-        elif mode == "vertical":
-            graph, framing, script = _vertical_graph(source, media, start, duration, settings, overlay,
-                                                     Path(work), threads)
-            output = ["-filter_complex", graph, "-map", "[v]", "-map", "0:a:0?",
-                      *_encode_args(settings, audio_filter)]
         else:
             # libx264 with yuv420p needs even dimensions; odd-sized sources lose one pixel.
             output = ["-map", "0:V:0", "-map", "0:a:0?", "-vf", "scale=trunc(iw/2)*2:trunc(ih/2)*2,setsar=1",
@@ -180,50 +194,147 @@ def _copy_args(target: Path, audio_filter: str | None) -> list[str]:
             "-ar:a:0", str(SOCIAL_SAMPLE_RATE)]
 
 
-def _vertical_graph(source: Path, media: MediaInfo, start: float, duration: float, settings: ClipSettings,
-                    overlay: Overlay | None, work: Path, threads: int) -> tuple[str, str, Path | None]:
-    width, height = VERTICAL_SIZE
-    path = None
-    if settings.face_tracking:
-        try:
-            path = plan_face_crop(source, media, start, duration, threads)
-        except ReframeError as exc:
-            raise ClipError(f"{source}: {exc}") from None
+def cut_formats(source: Path, media: MediaInfo, start: float, end: float, targets: Mapping[str, Path],
+                settings: ClipSettings, threads: int = 0,
+                overlays: Mapping[str, Overlay] | None = None) -> dict[str, CutResult]:
+    """[start, end] of `source` in every format of `targets` (mode -> file): `copy` and `exact`
+    each on their own, the social formats together from one decode (`cut_social`)."""
+    social = {mode: path for mode, path in targets.items() if get_format(mode).social}
+    results = {mode: cut_clip(source, media, start, end, path, settings, mode, threads)
+               for mode, path in targets.items() if mode not in social}
+    if social:
+        results.update(cut_social(source, media, start, end, social, settings, threads, overlays or {}))
+    return {mode: results[mode] for mode in targets}
+
+
+def cut_social(source: Path, media: MediaInfo, start: float, end: float, targets: Mapping[str, Path],
+               settings: ClipSettings, threads: int = 0,
+               overlays: Mapping[str, Overlay] | None = None) -> dict[str, CutResult]:
+    """The social formats of one clip in one ffmpeg command: the span is decoded once and
+    `split` into one chain per format (crop following the host or the blurred layout, scale,
+    captions, encoder).  Decoding and the face search are paid once however many formats."""
+    overlays = overlays or {}
+    label = ", ".join(path.name for path in targets.values())
+    formats = [get_format(mode) for mode in targets]
+    if not media.has_video:
+        raise ClipError(f"{source}: no video stream to cut clips from")
+    if start >= media.duration:
+        raise ClipError(f"clip {label}: starts at {start:.3f}s, after the end of {source} ({media.duration:.3f}s)")
+    end = min(end, media.duration)
+    duration = end - start
+    if duration <= 0:
+        raise ClipError(f"clip {label}: empty time range {start:.3f}-{end:.3f}")
+    audio_filter = None
+    if settings.loudnorm and media.has_audio:
+        audio_filter = loudness_filter(source, start, duration, settings.loudness_target, label)
+    track = _host_track(source, media, start, duration, settings, formats, threads)
+    size = media.display_size or (media.width or 0, media.height or 0)
+    chains, framings, scripts = [], {}, {}
+    with tempfile.TemporaryDirectory(prefix="highlights-clip-") as work:
+        sources = [f"[s{i}]" for i in range(len(formats))] if len(formats) > 1 else ["[0:V:0]"]
+        if len(formats) > 1:
+            chains.append(f"[0:V:0]split={len(formats)}{''.join(sources)}")
+        for index, fmt in enumerate(formats):
+            path = crop_path(track, size, float(fmt.aspect)) if track is not None else None
+            framings[fmt.name] = "face" if path is not None else "fit"
+            chain = _framed(sources[index], fmt, path, f"framed{index}")
+            overlay = overlays.get(fmt.name)
+            script = (_caption_script(overlay, settings, fmt, start, duration, Path(work) / fmt.name)
+                      if overlay is not None else None)
+            scripts[fmt.name] = script
+            burn = f";[framed{index}]{ass_filter(script)}[v{index}]" if script else ""
+            chains.append(chain + burn if script else chain.replace(f"[framed{index}]", f"[v{index}]"))
+        # -t before -i: every output stops with the input, not just the first one.
+        command = ["-ss", f"{start:.6f}", "-t", f"{duration:.6f}", "-i", str(source),
+                   *(["-filter_complex_threads", str(threads)] if threads else []), "-filter_complex", ";".join(chains)]
+        with ExitStack() as stack:
+            temporaries = {mode: stack.enter_context(atomic_path(path)) for mode, path in targets.items()}
+            for index, tmp in enumerate(temporaries.values()):
+                command += ["-map", f"[v{index}]", "-map", "0:a:0?", "-map_metadata", "-1",
+                            *_social_encode_args(settings, audio_filter, threads), "-movflags", "+faststart", str(tmp)]
+            run_ffmpeg(command, f"clip {label}", threads)
+            probed = {mode: validate_clip(tmp, media, duration, mode, targets[mode].name)
+                      for mode, tmp in temporaries.items()}
+    results = {}
+    for mode, length in probed.items():
+        overlay = overlays.get(mode)
+        script = scripts[mode]
+        kept = script if script is not None and overlay is not None and overlay.script == script else None
+        results[mode] = CutResult(round(start, 3), round(start + length, 3), round(length, 3), 0.0, framings[mode],
+                                  kept, settings.loudness_target if audio_filter else None)
+    return results
+
+
+def _host_track(source: Path, media: MediaInfo, start: float, duration: float, settings: ClipSettings,
+                formats: list[ClipFormat], threads: int) -> HostTrack | None:
+    size = media.display_size
+    if not settings.face_tracking or size is None:
+        return None
+    if all(crop_width_share(size, float(fmt.aspect)) > 0.95 for fmt in formats):
+        return None  # the source already has the formats' shape: nothing to follow
+    try:
+        return track_host(source, media, start, duration, threads)
+    except ReframeError as exc:
+        raise ClipError(f"{source}: {exc}") from None
+
+
+def _framed(source: str, fmt: ClipFormat, path, out: str) -> str:
+    """The filter chain from the decoded picture to the format's frame, labelled `out`."""
+    assert fmt.size is not None
+    width, height = fmt.size
     if path is not None:
-        framing = "face"
-        graph = f"[0:V:0]{crop_filter(path)},scale={width}:{height},setsar=1[framed]"
-    else:
-        framing = "fit"
-        # The background is blurred at a quarter of the size: it looks the same and costs
-        # a sixteenth of a full-size blur.
-        small_w, small_h = width // 4, height // 4
-        graph = (f"[0:V:0]split=2[bgsrc][fgsrc];"
-                 f"[bgsrc]scale={small_w}:{small_h}:force_original_aspect_ratio=increase,crop={small_w}:{small_h},"
-                 f"boxblur=10:2,scale={width}:{height},setsar=1[bg];"
-                 f"[fgsrc]scale={width}:{height}:force_original_aspect_ratio=decrease:force_divisible_by=2,"
-                 f"setsar=1[fg];"
-                 f"[bg][fg]overlay=(W-w)/2:(H-h)/2[framed]")
-    script = _caption_script(overlay, settings, start, duration, work) if overlay is not None else None
-    if script is None:
-        return graph.replace("[framed]", "[v]"), framing, None
-    return f"{graph};[framed]{ass_filter(script)}[v]", framing, script
+        aspect = f"{fmt.aspect.numerator}/{fmt.aspect.denominator}"
+        # The crop comes first: scaling and everything after it never touch the pixels cut away.
+        return f"{source}{crop_filter(path, aspect)},scale={width}:{height},setsar=1[{out}]"
+    # The background is blurred at a quarter of the size: it looks the same and costs a
+    # sixteenth of a full-size blur.
+    small_w, small_h = width // 4 // 2 * 2, height // 4 // 2 * 2
+    return (f"{source}split=2[{out}bgsrc][{out}fgsrc];"
+            f"[{out}bgsrc]scale={small_w}:{small_h}:force_original_aspect_ratio=increase,crop={small_w}:{small_h},"
+            f"boxblur=10:2,scale={width}:{height},setsar=1[{out}bg];"
+            f"[{out}fgsrc]scale={width}:{height}:force_original_aspect_ratio=decrease:force_divisible_by=2,"
+            f"setsar=1[{out}fg];"
+            f"[{out}bg][{out}fg]overlay=(W-w)/2:(H-h)/2[{out}]")
 
 
-def _caption_script(overlay: Overlay, settings: ClipSettings, start: float, duration: float,
+def _social_encode_args(settings: ClipSettings, audio_filter: str | None, threads: int = 0) -> list[str]:
+    params = ["-x264-params", settings.social_x264_params] if settings.social_x264_params else []
+    audio = ["-af", audio_filter] if audio_filter else []
+    # Clips cut side by side get one thread each (`threads`): x264's own threads would only add
+    # their overhead on cores the other clips already fill.
+    own = ["-threads", str(threads)] if threads else []
+    # A keyframe every 2 s (at 30 fps): the thumbnail, taken from the finished clip, then
+    # decodes at most that much of a 1080-wide picture; the apps re-encode on upload anyway.
+    return ["-c:v", "libx264", "-preset", settings.social_preset, "-crf", str(settings.social_crf), *params,
+            "-g", "60", *own, "-pix_fmt", "yuv420p", *audio, "-c:a", "aac", *SOCIAL_AAC, "-b:a",
+            settings.audio_bitrate, "-ac", "2", "-ar", str(SOCIAL_SAMPLE_RATE)]
+
+
+def _caption_script(overlay: Overlay, settings: ClipSettings, fmt: ClipFormat, start: float, duration: float,
                     work: Path) -> Path | None:
-    """Write the clip's ASS script (where the overlay asks to keep it, else in `work`);
-    a script a person edited is burned as they left it."""
+    """Write the clip's ASS script for one format (where the overlay asks to keep it, else in
+    `work`); a script a person edited is burned as they left it."""
     target = overlay.script or work / "captions.ass"
     if overlay.script is not None and is_human_edited(overlay.script):
         return overlay.script
-    style = CaptionStyle(font_size=settings.caption_size)
+    look = overlay.look
+    style = style_for(fmt, settings.caption_size, look)
     names = overlay.product.names if overlay.product else ()
-    cues = (caption_cues(overlay.words, start, start + duration, overlay.subtitles, style, overlay.language, names)
-            if settings.captions else [])
     product = overlay.product if settings.product_card else None
-    if not cues and product is None:
-        return None
-    write_generated(target, build_script(cues, style, duration, product).to_string("ass"))
+    if look is not None and look.words:
+        groups = (word_groups(overlay.words, start, start + duration, look, style, overlay.language, names)
+                  if settings.captions else [])
+        if not groups and product is None:
+            return None
+        script = build_word_script(groups, style, look, duration, product)
+    else:
+        cues = (caption_cues(overlay.words, start, start + duration, overlay.subtitles, style, overlay.language,
+                             names) if settings.captions else [])
+        if not cues and product is None:
+            return None
+        script = build_script(cues, style, duration, product)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    write_generated(target, script.to_string("ass"))
     return target
 
 
@@ -273,7 +384,8 @@ def validate_clip(path: Path, media: MediaInfo, planned: float, mode: str, label
                 if video.codec_context.name != "h264" or (audios and audios[0].codec_context.name != "aac"):
                     raise ClipError(f"clip {label}: expected H.264/AAC")
                 display = media.display_size or size
-                expected = VERTICAL_SIZE if mode == "vertical" else (display[0] // 2 * 2, display[1] // 2 * 2)
+                social = get_format(mode).size
+                expected = social if social is not None else (display[0] // 2 * 2, display[1] // 2 * 2)
                 if size != expected and mode == "exact" and size_at_start and (here := size_at_start()):
                     expected = (here[0] // 2 * 2, here[1] // 2 * 2)
             if size != expected:
@@ -360,6 +472,8 @@ def thumbnail_time(clip: Path, around: float, duration: float, window: float = 2
     length = max(min(window, duration - begin - 0.05), 0.05)
     rate = 6
     size = probe(clip).display_size
+    if size is None:  # no picture to judge: the moment asked for
+        return round(begin, 3)
     scores = [(cv2.Laplacian(frame, cv2.CV_64F).var(), time)
               for time, frame in sample_frames(clip, size, begin, length, fps=rate, width=160, deblock=True)]
     return round(begin + max(scores)[1], 3) if scores else round(begin, 3)

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .formats import FORMAT_NAMES, parse_modes
 from .languages import LANGUAGES
 
 
@@ -89,7 +90,9 @@ class SelectionSettings:
 
 @dataclass
 class ClipSettings:
-    mode: str = "exact"  # copy | exact | vertical
+    mode: str = "exact"  # copy | exact | vertical | square | portrait: one format (kept for old presets)
+    # Several formats in one run, comma-separated ("exact,vertical,square"); empty: `mode`.
+    modes: str = ""
     # exact: re-encode only from the start to the first keyframe and from the last keyframe to
     # the end, copying the pictures between (H.264 sources with closed GOPs; others re-encode all)
     smart_cut: bool = True
@@ -102,6 +105,15 @@ class ClipSettings:
     captions: bool = True  # vertical: burn in one-line captions of what is said
     caption_size: int = 84  # pixels of the 1080x1920 frame (line height)
     product_card: bool = True  # vertical: the product's name and price at the top
+    # social formats: a caption style of styles/ (clean, bold, karaoke: word by word; line: one static line)
+    caption_style: str = "clean"
+    caption_language: str = ""  # burn this subtitle language's captions; empty: the spoken one
+    # social formats' encoder, chosen by measurement (benchmarks/clips.py --formats): on a
+    # picture scaled up from a 720p crop, x264's ultrafast encodes 3x faster than veryfast and
+    # within SSIM 0.99 of it; its files are larger (about 6 Mbit/s), which the apps re-encode
+    social_preset: str = "ultrafast"
+    social_crf: int = 20
+    social_x264_params: str = ""
     loudnorm: bool = False  # normalise loudness (EBU R128); copy mode then re-encodes the audio only
     loudness_target: float = -14.0  # LUFS, what TikTok, Instagram and YouTube play at
 
@@ -167,7 +179,7 @@ class Settings:
     export: ExportSettings = field(default_factory=ExportSettings)
 
 
-CLIP_MODES = ("copy", "exact", "vertical")
+CLIP_MODES = FORMAT_NAMES
 TRANSLATION_ENGINES = ("argos", "apertium", "whisper")
 # highlights.export.FORMATS's names, kept here so that config does not import OpenTimelineIO
 EXPORT_FORMATS = ("otio", "fcp7", "fcpx", "edl")
@@ -300,6 +312,18 @@ def validate(settings: Settings) -> None:
                           f"choose from {', '.join(TRANSLATION_ENGINES)}")
     if settings.clips.mode not in CLIP_MODES:
         raise ConfigError(f"unknown clip mode {settings.clips.mode!r}; choose {', '.join(CLIP_MODES)}")
+    try:
+        clip_modes(settings.clips)
+    except ValueError as exc:
+        raise ConfigError(f"clips: modes = {settings.clips.modes!r}: {exc}") from None
+    from .styles import style_names  # the caption styles are files: listed only when checked
+
+    if settings.clips.caption_style not in style_names():
+        raise ConfigError(f"clips: unknown caption_style {settings.clips.caption_style!r}; "
+                          f"choose {', '.join(style_names())}")
+    if settings.clips.caption_language and settings.clips.caption_language not in LANGUAGES:
+        raise ConfigError(f"clips: unknown caption_language {settings.clips.caption_language!r}; "
+                          f"supported: {', '.join(LANGUAGES)}")
     sel = settings.selection
     if not 0 < sel.min_clip <= sel.max_clip:
         raise ConfigError(f"selection: need 0 < min_clip ({sel.min_clip}) <= max_clip ({sel.max_clip})")
@@ -317,3 +341,8 @@ def validate(settings: Settings) -> None:
         raise ConfigError(f"export: unknown format(s) {', '.join(unknown_formats)}; choose {', '.join(EXPORT_FORMATS)}")
     if not isinstance(translation.keep, list) or not all(isinstance(k, str) for k in translation.keep):
         raise ConfigError("translation: keep must be a list of names")
+
+
+def clip_modes(clips: ClipSettings) -> list[str]:
+    """The formats a run writes, first one first (its file is the clip's `file`)."""
+    return parse_modes(clips.modes) if clips.modes.strip() else [clips.mode]

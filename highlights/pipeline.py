@@ -114,6 +114,9 @@ def run_batch(
         _write_batch_files(out, result)
         raise
     _write_batch_files(out, result)
+    from .social import write_posting_sheet  # OUT/posting.csv: every clip, format and language with its copy
+
+    write_posting_sheet(out, [out / entry.dir for entry in result.entries if entry.status == "ok" and entry.dir])
     return result
 
 

@@ -15,15 +15,23 @@ from urllib.parse import quote, urlsplit
 
 import jinja2
 
+from . import languages
 from .config import SubtitleSettings
 from .decisions import read_decisions
-from . import languages
 from .edits import edit_state, read_edits
 from .files import read_json, write_json, write_text
 from .recap_view import recap_view
 from .records import Cue, Manifest, Transcript, from_dict, to_dict
-from .review import (REVIEW_DIR, ReviewError, current_version, read_cues, review_docs,
-                     review_languages, review_page_path, subtitle_text)
+from .review import (
+    REVIEW_DIR,
+    ReviewError,
+    current_version,
+    read_cues,
+    review_docs,
+    review_languages,
+    review_page_path,
+    subtitle_text,
+)
 
 LANGUAGE_NAMES = {code: language.native_name for code, language in languages.registry().items()}
 
@@ -236,14 +244,15 @@ def render_review_problem(manifest: Manifest, language: str, problem: str) -> st
 
 def render_index(entries: list[dict], generated_at: str) -> str:
     """HTML of `OUT/index.html`; paths in `entries` are relative to OUT."""
-    rows = []
+    rows: list[dict[str, Any]] = []
     for entry in entries:
         data = to_dict(entry)  # also accepts BatchEntry records
         row = {**_INDEX_ENTRY_DEFAULTS, **data}
         row["products"] = list(row["products"] or [])
         row["clip_count"] = row["clip_count"] or 0
         # failed entries are numbered among themselves, for their element ids
-        row["failed_number"] = sum(1 for r in rows if r["status"] != "ok") + 1 if row["status"] != "ok" else None
+        failed_before = sum(1 for r in rows if r["status"] != "ok")
+        row["failed_number"] = failed_before + 1 if row["status"] != "ok" else None
         rows.append(row)
     counts = {
         "ok": sum(1 for row in rows if row["status"] == "ok"),

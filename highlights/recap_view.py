@@ -8,9 +8,11 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from fractions import Fraction
 
 from .decisions import ClipDecision, Decisions
-from .records import Clip, Manifest, Transcript
+from .formats import FORMATS
+from .records import Clip, Manifest, SocialCopy, Transcript
 
 
 @dataclass(frozen=True)
@@ -35,6 +37,27 @@ class MentionMark:
 
 
 @dataclass(frozen=True)
+class FormatLink:
+    mode: str
+    file: str
+    thumbnail: str | None
+    label: str  # "vertical 9:16 · 1080x1920"
+
+
+def _format_label(mode: str) -> str:
+    size = FORMATS[mode].size if mode in FORMATS else None
+    if size is None:
+        return mode
+    ratio = Fraction(*size)
+    return f"{mode} {ratio.numerator}:{ratio.denominator} · {size[0]}x{size[1]}"
+
+
+def social_text(copy: SocialCopy) -> str:
+    """Title, description and hashtags as one post, the way the apps' caption field takes them."""
+    return "\n\n".join(part for part in (copy.title, copy.description, " ".join(copy.hashtags)) if part)
+
+
+@dataclass(frozen=True)
 class ClipCard:
     """A clip, numbered as on the page (1-based), with its products' names."""
 
@@ -51,6 +74,18 @@ class ClipCard:
     @property
     def trimmed(self) -> bool:
         return self.decided_start is not None or self.decided_end is not None
+
+    @property
+    def formats(self) -> list[FormatLink]:
+        """Every format the clip was written in, first the one the card plays."""
+        files = self.clip.files or {self.clip.mode: self.clip.file}
+        return [FormatLink(mode, path, self.clip.thumbnails.get(mode), _format_label(mode))
+                for mode, path in files.items()]
+
+    @property
+    def social(self) -> list[tuple[str, SocialCopy, str]]:
+        """(language, copy, the text the copy button puts on the clipboard) per language."""
+        return [(code, copy, social_text(copy)) for code, copy in self.clip.social.items()]
 
     @property
     def edges(self) -> tuple[float, float]:
@@ -104,7 +139,8 @@ def recap_view(manifest: Manifest, transcript: Transcript, video_src: str | None
     mention_counts = Counter(m.product for m in manifest.mentions)
     # a clip counts once for each product it shows, however often the product is listed
     clip_counts = Counter(pid for clip in manifest.clips for pid in dict.fromkeys(clip.products))
-    products = [ProductRow(p.id, p.name, p.url, price_text(p.price, p.currency), mention_counts[p.id], clip_counts[p.id])
+    products = [ProductRow(p.id, p.name, p.url, price_text(p.price, p.currency), mention_counts[p.id],
+                           clip_counts[p.id])
                 for p in manifest.products if mention_counts[p.id] or clip_counts[p.id]]
     languages = list(dict.fromkeys([*manifest.subtitles, *(code for c in manifest.clips for code in c.subtitles)]))
     duration = manifest.duration or transcript.duration or 0

@@ -237,6 +237,15 @@ class SubtitleFiles:
 
 
 @dataclass
+class SocialCopy:
+    """What an influencer posts with a clip, in one language."""
+
+    title: str
+    description: str
+    hashtags: list[str] = field(default_factory=list)
+
+
+@dataclass
 class Clip:
     id: str
     start: float
@@ -246,8 +255,15 @@ class Clip:
     score: float
     reasons: list[str]
     thumbnail: str
-    mode: str = "exact"
+    mode: str = "exact"  # the first of the run's formats: `file` and `thumbnail` are its
     subtitles: dict[str, SubtitleFiles] = field(default_factory=dict)
+    # Every format the run wrote (mode -> path), the first one `file`; a thumbnail per format
+    # (each aspect its own picture) and the burned ASS script of each social format.
+    files: dict[str, str] = field(default_factory=dict)
+    thumbnails: dict[str, str] = field(default_factory=dict)
+    scripts: dict[str, str] = field(default_factory=dict)
+    # Copy to post with it, per subtitle language (the social stage): title, description, hashtags.
+    social: dict[str, SocialCopy] = field(default_factory=dict)
     # Seconds the clip starts before the highlight did: copy mode can only start on a keyframe.
     shift: float = 0.0
     framing: str | None = None  # vertical: "face" (the crop follows the host) or "fit" (whole frame, blurred sides)

@@ -11,16 +11,16 @@ falls back to the whole frame on a blurred background."""
 from __future__ import annotations
 
 import bisect
-import threading
 import subprocess
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from .logs import log_tool_output
 from .ffmpeg import FFmpegError, ffmpeg_exe
+from .logs import log_tool_output
 from .records import MediaInfo
 
 SAMPLE_FPS = 3.0
@@ -73,21 +73,29 @@ class CropPath:
         return "+".join(terms)
 
 
-def crop_width_share(size: tuple[int, int]) -> float:
+def crop_width_share(size: tuple[int, int], aspect: float = 9 / 16) -> float:
+    """Share of the frame width a crop of the full height with `aspect` (width/height) covers."""
     width, height = size
-    return min(1.0, height * 9 / 16 / width)
+    return min(1.0, height * aspect / width)
 
 
-def plan_face_crop(source: Path, media: MediaInfo, start: float, duration: float,
-                   threads: int = 0) -> CropPath | None:
-    """The camera path that keeps the host in frame, or None when no face is seen often enough."""
+@dataclass
+class HostTrack:
+    """Where the host was seen over a clip's span: what every aspect's crop path is planned from
+    (faces are looked for once, however many formats are cut)."""
+
+    times: list[float]
+    targets: list[float | None]  # the host's centre, a share of the frame width; None: not seen
+    face_share: float
+
+
+def track_host(source: Path, media: MediaInfo, start: float, duration: float, threads: int = 0) -> HostTrack | None:
+    """The host's position a few times a second, or None when no face is seen often enough."""
     size = media.display_size
     if size is None:
         return None
-    crop_width = crop_width_share(size)
-    if crop_width > 0.95:  # already (nearly) portrait: nothing to follow
-        return None
-    times, faces = [], []
+    times: list[float] = []
+    faces: list[list[Face]] = []
     last: Face | None = None
     for time, frame in sample_frames(source, size, start, duration, threads):
         # Between full searches, look only around where the face was: a tenth of the work.
@@ -96,7 +104,9 @@ def plan_face_crop(source: Path, media: MediaInfo, start: float, duration: float
         if not found and not full:
             found = detect_faces(frame)
         if found:
-            last = min(found, key=lambda f: abs(f.x - last.x)) if last else max(found, key=lambda f: f.height)
+            previous = last
+            last = (min(found, key=lambda f: abs(f.x - previous.x)) if previous is not None
+                    else max(found, key=lambda f: f.height))
         times.append(time)
         faces.append(found)
     if not times:
@@ -105,8 +115,27 @@ def plan_face_crop(source: Path, media: MediaInfo, start: float, duration: float
     seen = sum(target is not None for target in targets)
     if seen < max(2, MIN_FACE_SHARE * len(times)):
         return None
-    path_times, path_centres = simplify(*camera_path(times, targets, crop_width), PATH_TOLERANCE)
-    return CropPath(crop_width, path_times, path_centres, round(seen / len(times), 3))
+    return HostTrack(times, targets, round(seen / len(times), 3))
+
+
+def crop_path(track: HostTrack, size: tuple[int, int], aspect: float) -> CropPath | None:
+    """The camera path of an `aspect` crop following `track`; None when the crop is (nearly)
+    the whole frame already: nothing to follow."""
+    crop_width = crop_width_share(size, aspect)
+    if crop_width > 0.95:
+        return None
+    path_times, path_centres = simplify(*camera_path(track.times, track.targets, crop_width), PATH_TOLERANCE)
+    return CropPath(crop_width, path_times, path_centres, track.face_share)
+
+
+def plan_face_crop(source: Path, media: MediaInfo, start: float, duration: float,
+                   threads: int = 0, aspect: float = 9 / 16) -> CropPath | None:
+    """The camera path that keeps the host in frame, or None when no face is seen often enough."""
+    size = media.display_size
+    if size is None or crop_width_share(size, aspect) > 0.95:
+        return None
+    track = track_host(source, media, start, duration, threads)
+    return crop_path(track, size, aspect) if track else None
 
 
 def sample_frames(source: Path, size: tuple[int, int], start: float, duration: float, threads: int = 0,
@@ -123,6 +152,7 @@ def sample_frames(source: Path, size: tuple[int, int], start: float, duration: f
                "-map", "0:V:0", "-vf", f"fps={fps},scale={width}:{height},format=gray", "-f", "rawvideo", "-"]
     frame_bytes = width * height
     with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE) as process:
+        assert process.stdout is not None and process.stderr is not None  # both piped just above
         index = 0
         while True:
             data = process.stdout.read(frame_bytes)
@@ -149,8 +179,14 @@ def _cascade():
     return _per_thread.cascade
 
 
+_import_lock = threading.Lock()
+
+
 def _load_cascade():
-    import cv2
+    # OpenCV's first import is not thread-safe: two clip threads importing it at once can see
+    # a half-initialised module (no `cv2.data`).
+    with _import_lock:
+        import cv2
 
     if not hasattr(cv2, "CascadeClassifier"):
         raise ReframeError("face tracking needs OpenCV 4 (OpenCV 5 moved the Haar cascades to opencv-contrib); "
@@ -189,8 +225,8 @@ def follow_host(times: list[float], faces: list[list[Face]]) -> list[float | Non
     confirmed: list[list[Face]] = []
     for index, (time, candidates) in enumerate(zip(times, faces)):
         first = bisect.bisect_left(times, time - CONFIRM_WINDOW)
-        last = bisect.bisect_right(times, time + CONFIRM_WINDOW)
-        nearby = [face for other in range(first, last) if other != index for face in faces[other]]
+        after = bisect.bisect_right(times, time + CONFIRM_WINDOW)
+        nearby = [face for other in range(first, after) if other != index for face in faces[other]]
         confirmed.append([face for face in candidates
                           if any(abs(other.x - face.x) <= CONFIRM_DISTANCE for other in nearby)])
     chosen: list[float | None] = []
@@ -201,7 +237,8 @@ def follow_host(times: list[float], faces: list[list[Face]]) -> list[float | Non
             continue
         largest = max(candidates, key=lambda f: f.height)
         if last is not None:
-            near = min(candidates, key=lambda f: abs(f.x - last.x))
+            followed = last
+            near = min(candidates, key=lambda f: abs(f.x - followed.x))
             if near.height >= 0.6 * largest.height:
                 largest = near
         last = largest
@@ -307,9 +344,10 @@ def simplify(times: list[float], values: list[float], tolerance: float) -> tuple
     return ([t for t, k in zip(times, keep) if k], [v for v, k in zip(values, keep) if k])
 
 
-def crop_filter(path: CropPath) -> str:
-    """A 9:16 crop of the full height that follows `path`, for a filtergraph."""
+def crop_filter(path: CropPath, aspect: str = "9/16") -> str:
+    """A crop of the full height with `aspect` (width/height, "9/16", "4/5", "1/1") that
+    follows `path`, for a filtergraph."""
     centre = path.expression()
     # x snaps to even pixels (chroma), not `exact=1`: exact crops cost 8 % more encode time.
-    return ("crop=w='trunc(min(iw,ih*9/16/sar)/2)*2':h=ih:y=0:"
+    return (f"crop=w='trunc(min(iw,ih*{aspect}/sar)/2)*2':h=ih:y=0:"
             f"x='max(0,min(iw-ow,({centre})*iw-ow/2))'")

@@ -22,13 +22,14 @@ from . import __version__
 from .audio import audio_windows
 from .captions import Overlay
 from .chapters import write_chapters
-from .clips import clip_extension, cut_clip, make_thumbnail, thumbnail_time
-from .config import Settings
+from .clips import clip_extension, cut_formats, make_thumbnail, thumbnail_time
+from .config import Settings, clip_modes
 from .damage import avoid_damage, describe, merge_ranges
 from .decisions import Decisions, apply_decisions, read_decisions
 from .decisions import to_json as decisions_json
 from .events import EventsOutcome, apply_signals, live_signals, load_events
 from .files import read_json, remove_stale_temporaries, sha256_file, unique_slug, write_json
+from .formats import get_format
 from .mentions import candidate_products, find_candidates, find_mentions
 from .models import ModelSource, resolve_model
 from .probe import probe
@@ -42,14 +43,17 @@ from .records import (
     Product,
     SceneScan,
     Selection,
+    SocialCopy,
     SubtitleFiles,
     SubtitleOutcome,
     Transcript,
+    Word,
     from_dict,
 )
 from .scenes import check_stretches, scan_scenes
 from .selection import edge_regions, select_highlights
 from .stages import STATE_DIR, Stage, StageStore, file_identity, fingerprint, run_stages, stage_names
+from .styles import get_style
 from .subtitles import build_cues, write_subtitles
 from .transcribe import transcribe
 from .translation.tracks import TrackLabel, subtitle_tracks, translation_fingerprint
@@ -183,7 +187,27 @@ def _clips(replay: Replay, results: Mapping[str, Any]) -> list[Clip]:
         replay.warnings.append(problem)
     return cut_clips(replay.source, media, replay.folder, results["selection"].highlights, results["mentions"],
                      replay.settings, results["transcribe"], replay.products(results), decisions=decisions,
-                     reusable=_intact_clips(replay), identity=replay.identity)
+                     reusable=_intact_clips(replay), identity=replay.identity,
+                     caption_words_for=_caption_track(replay, results))
+
+
+def _caption_track(replay: Replay, results: Mapping[str, Any]) -> tuple[str, list[Word]] | None:
+    """The words of `clips.caption_language` when it is not the spoken one: the translated
+    subtitle track, its words spread over each cue by their length (a translation has no word
+    times); the translation cache makes the subtitles stage reuse it.  None: the spoken words."""
+    transcript: Transcript = results["transcribe"]
+    wanted = replay.settings.clips.caption_language
+    if not wanted or wanted == transcript.language:
+        return None
+    tracks = subtitle_tracks(transcript, replace(replay.settings, languages=[wanted]), replay.products(results),
+                             replay.source)
+    if wanted not in tracks.words:
+        why = tracks.missing.get(wanted, "no translation")
+        problem = f"no {wanted} captions ({why}); burned in {transcript.language}"
+        log.warning("%s", problem)
+        replay.warnings.append(problem)
+        return None
+    return wanted, tracks.words[wanted]
 
 
 def _intact_clips(replay: Replay) -> dict[str, Clip]:
@@ -197,7 +221,8 @@ def _intact_clips(replay: Replay) -> dict[str, Clip]:
         return {}
     intact = {}
     for clip in clips:
-        files = [f for f in (clip.file, clip.thumbnail, clip.captions) if f]
+        files = list(dict.fromkeys(f for f in (clip.file, clip.thumbnail, clip.captions, *clip.files.values(),
+                                               *clip.thumbnails.values(), *clip.scripts.values()) if f))
         if clip.plan and all(f in digests and (replay.folder / f).is_file()
                              and sha256_file(replay.folder / f) == digests[f] for f in files):
             intact[clip.id] = clip
@@ -207,15 +232,21 @@ def _intact_clips(replay: Replay) -> dict[str, Clip]:
 def cut_clips(source: Path, media: MediaInfo, folder: Path, highlights: list[Highlight], mentions: list[Mention],
               settings: Settings, transcript: Transcript, products: list[Product],
               decisions: Decisions | None = None, reusable: Mapping[str, Clip] | None = None,
-              identity: Any = None) -> list[Clip]:
+              identity: Any = None, caption_words_for: tuple[str, list[Word]] | None = None) -> list[Clip]:
     """Every highlight as a clip in `folder/clips/`, with its thumbnail (and, vertical, its
     burned-in captions), after a reviewer's `decisions` (rejected clips left out, moved
     edges placed between words, titles).  A clip in `reusable` whose plan is unchanged is
     kept as it is instead of being cut again."""
     clips_dir = folder / "clips"
     taken: set[str] = set()
-    mode = settings.clips.mode
+    modes = clip_modes(settings.clips)
+    first_social = next((mode for mode in modes if get_format(mode).social), None)
     words = transcript.words
+    look = get_style(settings.clips.caption_style)
+    caption_language = transcript.language
+    caption_words = words
+    if caption_words_for is not None:
+        caption_language, caption_words = caption_words_for
     catalog = {p.id: p for p in products}
     # Ids come from the selection's order before any decision, so rejecting clip 1 does not
     # rename every clip after it.
@@ -228,8 +259,10 @@ def cut_clips(source: Path, media: MediaInfo, folder: Path, highlights: list[Hig
     def plan_of(clip_id: str, highlight: Highlight) -> str:
         product = catalog.get(highlight.products[0]) if highlight.products else None
         inside = [w for w in words if highlight.start - 1 <= w.start and w.end <= highlight.end + 1]
+        captioned = ([w for w in caption_words if highlight.start - 1 <= w.start and w.end <= highlight.end + 1]
+                      if caption_words is not words else None)
         return fingerprint(identity, clip_id, highlight, settings.clips, settings.subtitles, product, inside,
-                           [m for m in mentions if highlight.start <= m.start < highlight.end])
+                           [m for m in mentions if highlight.start <= m.start < highlight.end], captioned, look)
 
     def make(clip_id: str, highlight: Highlight, threads: int) -> Clip:
         plan = plan_of(clip_id, highlight)
@@ -237,26 +270,49 @@ def cut_clips(source: Path, media: MediaInfo, folder: Path, highlights: list[Hig
         previous = reusable.get(clip_id)
         if previous is not None and previous.plan == plan:
             return replace(previous, title=decision.title, status=decision.status)
-        target = clips_dir / f"{clip_id}{clip_extension(media, mode)}"
-        overlay = None
-        if mode == "vertical":
-            product = catalog.get(highlight.products[0]) if highlight.products else None
-            overlay = Overlay(words=words, subtitles=settings.subtitles, product=product, language=transcript.language,
-                              script=clips_dir / f"{clip_id}.captions.ass")
-        cut = cut_clip(source, media, highlight.start, highlight.end, target, settings.clips,
-                       threads=threads, overlay=overlay)
+        # The first format keeps the plain names (`clip-01-x.mp4`, `.jpg`, `.captions.ass`, as
+        # before several formats); the others add theirs (`clip-01-x.square.mp4`).
+        def name(mode: str, ending: str) -> Path:
+            return clips_dir / (f"{clip_id}{ending}" if mode == modes[0] else f"{clip_id}.{mode}{ending}")
+
+        targets = {mode: name(mode, clip_extension(media, mode)) for mode in modes}
+        product = catalog.get(highlight.products[0]) if highlight.products else None
+        overlays = {mode: Overlay(words=caption_words, subtitles=settings.subtitles, product=product,
+                                  language=caption_language, look=look,
+                                  script=clips_dir / (f"{clip_id}.captions.ass" if mode == first_social
+                                                      else f"{clip_id}.{mode}.captions.ass"))
+                    for mode in modes if get_format(mode).social}
+        cuts = cut_formats(source, media, highlight.start, highlight.end, targets, settings.clips,
+                           threads=threads, overlays=overlays)
+        cut = cuts[modes[0]]
         # The most telling moment: the sharpest frame in the two seconds after the product
-        # is first named in the clip, taken from the clip itself so it shows what the clip shows.
+        # is first named in the clip, taken from the clip itself so it shows what the clip shows;
+        # found once, on the first format, and taken from every format at that moment.
         named = [m.start for m in mentions if highlight.start <= m.start < highlight.end]
         around = (named[0] if named else (cut.start + cut.end) / 2) - cut.start
-        thumbnail = clips_dir / f"{clip_id}.jpg"
-        make_thumbnail(target, thumbnail_time(target, around, cut.duration), thumbnail, settings.clips.thumbnail_width)
-        return Clip(id=clip_id, start=cut.start, end=cut.end, file=_rel(target, folder), products=highlight.products,
-                    score=highlight.score, reasons=highlight.reasons, thumbnail=_rel(thumbnail, folder),
-                    mode=mode, shift=cut.shift, framing=cut.framing,
-                    captions=_rel(cut.captions, folder) if cut.captions else None,
-                    caption_language=transcript.language if cut.captions else None,
-                    loudness_target=cut.loudness_target, title=decision.title, status=decision.status, plan=plan)
+        if get_format(modes[0]).social:
+            # Measured on the replay's own frames of the span: the same moment as in the clip,
+            # without decoding a 1080-wide picture that was just encoded.
+            moment = thumbnail_time(source, cut.start + around, cut.end) - cut.start
+        else:
+            moment = thumbnail_time(targets[modes[0]], around, cut.duration)
+        thumbnails = {}
+        for mode, target in targets.items():
+            thumbnails[mode] = name(mode, ".jpg")
+            at = moment + cut.start - cuts[mode].start  # a copy clip starts earlier than the others
+            make_thumbnail(target, max(0.0, at), thumbnails[mode], settings.clips.thumbnail_width)
+        social = next((cuts[mode] for mode in modes if get_format(mode).social), None)
+        scripts = {mode: _rel(c.captions, folder) for mode, c in cuts.items() if c.captions}
+        return Clip(id=clip_id, start=cut.start, end=cut.end, file=_rel(targets[modes[0]], folder),
+                    products=highlight.products, score=highlight.score, reasons=highlight.reasons,
+                    thumbnail=_rel(thumbnails[modes[0]], folder), mode=modes[0], shift=cut.shift,
+                    framing=social.framing if social else None,
+                    captions=scripts.get(first_social) if first_social else None,
+                    caption_language=caption_language if scripts else None,
+                    loudness_target=cut.loudness_target, title=decision.title, status=decision.status, plan=plan,
+                    files={mode: _rel(path, folder) for mode, path in targets.items()},
+                    thumbnails={mode: _rel(path, folder) for mode, path in thumbnails.items()},
+                    scripts=scripts)
 
     # One clip per core at a time, each encoder on one thread: a clip is partly Python
     # (planning, muxing, checking) and partly encoding, so clips side by side fill the cores
@@ -265,18 +321,21 @@ def cut_clips(source: Path, media: MediaInfo, folder: Path, highlights: list[Hig
     workers = max(1, min(cores, len(planned)))
     if workers == 1:
         return [make(p.id, p.highlight, 0) for p in planned]
+    import cv2  # noqa: F401  (its first import is not thread-safe: done before the clip threads start)
+
     with ThreadPoolExecutor(workers, thread_name_prefix="clip") as pool:
         return list(pool.map(lambda p: make(p.id, p.highlight, 1), planned))
 
 
 def _clip_files(replay: Replay, clips: list[Clip]) -> list[Path]:
-    return [replay.folder / p for c in clips for p in (c.file, c.thumbnail, c.captions) if p]
+    return [replay.folder / p for c in clips
+            for p in dict.fromkeys((c.file, c.thumbnail, c.captions, *c.files.values(), *c.thumbnails.values(),
+                                    *c.scripts.values())) if p]
 
 
 def _subtitles(replay: Replay, results: Mapping[str, Any]) -> SubtitleOutcome:
     """The source language's subtitles from the transcript, the others translated (or
     missing, with why), for the whole replay and for each clip."""
-    from .clips import VERTICAL_SIZE
     from .lint import lint_cues, speech_spans
     from .subtitles import vertical
 
@@ -301,12 +360,14 @@ def _subtitles(replay: Replay, results: Mapping[str, Any]) -> SubtitleOutcome:
                                 notice=notice)
         outcome.subtitles[language] = _subtitle_record(paths, folder, label)
         for clip in clips:
-            upright = clip.mode == "vertical"
+            # A clip whose first format is a social one gets subtitles for its narrow frame.
+            frame = get_format(clip.mode).size
+            upright = frame is not None
             inside = [w for w in words if w.start >= clip.start and w.end <= clip.end]
             cues = build_cues(inside, vertical(rules) if upright else rules, offset=clip.start,
                               duration=clip.end - clip.start, keep_together=names, language=language)
             paths = write_subtitles(cues, folder / "clips" / f"{clip.id}.{language}", ass,
-                                    VERTICAL_SIZE if upright else media.display_size, notice=notice)
+                                    frame or media.display_size, notice=notice)
             outcome.clip_subtitles.setdefault(clip.id, {})[language] = _subtitle_record(paths, folder, label)
     for language, reason in tracks.missing.items():
         outcome.missing_languages[language] = reason
@@ -318,6 +379,17 @@ def _subtitle_files(replay: Replay, outcome: SubtitleOutcome) -> list[Path]:
     groups = [outcome.subtitles, *outcome.clip_subtitles.values()]
     return [replay.folder / path for group in groups for files in group.values()
             for path in (files.srt, files.vtt, files.ass) if path]
+
+
+def _social(replay: Replay, results: Mapping[str, Any]) -> dict[str, dict[str, SocialCopy]]:
+    """Each clip's title, description and hashtags in the spoken language and every subtitle
+    language the subtitles stage made (`social.py`)."""
+    from .social import social_copy
+
+    transcript: Transcript = results["transcribe"]
+    made = list(results["subtitles"].subtitles)
+    return social_copy(results["clips"], transcript.words, transcript.language, made, replay.products(results),
+                       replay.settings)
 
 
 # --- the declarations --------------------------------------------------------------------------
@@ -338,11 +410,15 @@ STAGES: tuple[Stage[Replay, Any], ...] = (
     # A reviewer's decisions.json enters the key: a rejected clip goes, a moved edge is cut
     # again; each untouched clip is reused (`Clip.plan`).
     Stage("clips", list[Clip], _clips, needs=("probe", "transcribe", "mentions", "selection"),
-          settings=("clips", "subtitles", "selection"), inputs=("source", "catalog", "decisions"),
+          settings=("clips", "subtitles", "selection", "translation"),
+          inputs=("source", "catalog", "decisions", "translation"),
           outputs=_clip_files),
     Stage("subtitles", SubtitleOutcome, _subtitles, needs=("probe", "transcribe", "mentions", "clips"),
           settings=("languages", "subtitles", "translation", "transcribe"),
           inputs=("source", "catalog", "model", "translation"), outputs=_subtitle_files),
+    # After the subtitles: it writes in the languages they reached, through the same engines.
+    Stage("social", dict[str, dict[str, SocialCopy]], _social, needs=("transcribe", "mentions", "clips", "subtitles"),
+          settings=("languages", "translation"), inputs=("catalog", "translation")),
 )
 STAGE_NAMES = stage_names(STAGES)
 
@@ -402,6 +478,8 @@ def process_replay(
     manifest.events = replay.events.summary() if replay.events.source else None
     manifest.activity = list(selection.activity)
     results["subtitles"].apply(manifest)
+    for clip in manifest.clips:
+        clip.social = dict(results["social"].get(clip.id, {}))
 
     if on_stage:
         on_stage("recap")
@@ -441,7 +519,8 @@ def _subtitle_record(paths: dict[str, Path], folder: Path, label: TrackLabel | N
     files = SubtitleFiles(_rel(paths["srt"], folder), _rel(paths["vtt"], folder),
                           _rel(paths["ass"], folder) if "ass" in paths else None)
     if label is not None:
-        files.engine, files.route, files.machine_translated = label.engine, label.route or None, label.machine_translated
+        files.engine, files.route = label.engine, label.route or None
+        files.machine_translated = label.machine_translated
         files.unknown_word_rate, files.unknown_words_flagged = label.unknown_word_rate, label.flagged
     return files
 

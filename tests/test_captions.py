@@ -9,8 +9,18 @@ import cv2
 import numpy as np
 import pytest
 
-from highlights.captions import (FONT_FILE, MIN_SCALE, SAMPLE_TEXT, CaptionStyle, ass_filter, build_script,
-                                 caption_cues, chars_per_line, font_metrics, format_price)
+from highlights.captions import (
+    FONT_FILE,
+    MIN_SCALE,
+    SAMPLE_TEXT,
+    CaptionStyle,
+    ass_filter,
+    build_script,
+    caption_cues,
+    chars_per_line,
+    font_metrics,
+    format_price,
+)
 from highlights.config import SubtitleSettings
 from highlights.records import Cue, Product, Word
 

@@ -1,25 +1,32 @@
 """Clips cut by the real ffmpeg, checked with Debian's ffprobe (not our own probe code)."""
 
 import json
-from dataclasses import replace
 import re
 import subprocess
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 import pytest
-
 from conftest import make_video
 from test_reframe import frame_at
+
 from highlights.captions import Overlay
-from highlights.clips import (ClipError, clip_extension, cut_clip, keyframe_at_or_before, keyframe_times,
-                              make_thumbnail, thumbnail_time, validate_clip)
+from highlights.clips import (
+    ClipError,
+    clip_extension,
+    cut_clip,
+    keyframe_at_or_before,
+    keyframe_times,
+    make_thumbnail,
+    thumbnail_time,
+    validate_clip,
+)
 from highlights.config import ClipSettings, Settings
-from highlights.replay import cut_clips
 from highlights.probe import probe
 from highlights.records import Highlight, Mention, Product, Segment, Transcript, Word
+from highlights.replay import cut_clips
 from highlights.typography import typography
-
 
 # For tests about streams, edges and sizes rather than picture quality.
 FAST = ClipSettings(preset="ultrafast")

@@ -109,7 +109,7 @@ def test_batch_goes_on_after_bad_inputs_and_exits_1(tmp_path, media):
 
 @pytest.mark.parametrize("args, message", [
     (["--languages", "en,de"], "unknown language code(s) de"),
-    (["--clip-mode", "square"], "Invalid value for '--clip-mode'"),
+    (["--clip-mode", "vertical,tiktok"], "unknown clip mode 'tiktok'"),  # square is a format now
     (["--pipeline", "turbo"], "unknown pipeline 'turbo'"),
     (["--catalog", "{bad_catalog}"], "line 1: missing column(s) aliases"),
 ])

@@ -15,8 +15,19 @@ import pytest
 from highlights.clips import cut_clip
 from highlights.config import ClipSettings
 from highlights.probe import probe
-from highlights.reframe import (CUT_LENGTH, DEAD_ZONE, MAX_ACCELERATION, MAX_SPEED, CropPath, Face, camera_path,
-                                crop_width_share, detect_faces, follow_host, plan_face_crop)
+from highlights.reframe import (
+    CUT_LENGTH,
+    DEAD_ZONE,
+    MAX_ACCELERATION,
+    MAX_SPEED,
+    CropPath,
+    Face,
+    camera_path,
+    crop_width_share,
+    detect_faces,
+    follow_host,
+    plan_face_crop,
+)
 
 CROP = crop_width_share((1280, 720))  # 0.316 of a 16:9 frame
 ASTRONAUT_FACE_X = 224 / 512  # centre of the face in skimage's astronaut.png, as a share of its width
