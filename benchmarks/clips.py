@@ -180,13 +180,20 @@ def bench_vertical(replay: Path, folder: Path, length: float, words: list[Word],
             "runs": {"ours": ours, "handwritten": hand}, "target": "ratio <= 1.15"}
 
 
-def bench_stage(replay: Path, folder: Path, words: list[Word], clips: int, length: float) -> dict:
+def spread_clips(replay: Path, words: list[Word], clips: int, length: float):
+    """The replay's facts, the sample's catalog, a transcript of the replay's true words and
+    `clips` highlights of `length` seconds spread evenly over it."""
     media = probe(replay)
     products = load_catalog(CATALOG)
     transcript = Transcript("en", 1.0, media.duration, "truth", [Segment(words[0].start, words[-1].end, "", words)])
     spacing = media.duration / clips
     highlights = [Highlight(round(i * spacing + 11.3, 3), round(i * spacing + 11.3 + length, 3),
                             [products[i % len(products)].id], 1.0) for i in range(clips)]
+    return media, products, transcript, highlights
+
+
+def bench_stage(replay: Path, folder: Path, words: list[Word], clips: int, length: float) -> dict:
+    media, products, transcript, highlights = spread_clips(replay, words, clips, length)
     results = {}
     for mode in ("copy", "exact", "exact-whole", "vertical"):
         # exact-whole: the exact clip re-encoded from end to end (smart cut off), the baseline
@@ -214,12 +221,7 @@ def frame_quality(ours: Path, reference: Path) -> dict:
 
 def bench_formats(replay: Path, folder: Path, words: list[Word], clips: int, length: float, compare: int,
                   only: list[str] | None = None) -> dict:
-    media = probe(replay)
-    products = load_catalog(CATALOG)
-    transcript = Transcript("en", 1.0, media.duration, "truth", [Segment(words[0].start, words[-1].end, "", words)])
-    spacing = media.duration / clips
-    highlights = [Highlight(round(i * spacing + 11.3, 3), round(i * spacing + 11.3 + length, 3),
-                            [products[i % len(products)].id], 1.0) for i in range(clips)]
+    media, products, transcript, highlights = spread_clips(replay, words, clips, length)
     # today's vertical: the same graph, x264 veryfast and the one-line captions it burned
     today = ClipSettings(mode="vertical", caption_style="line", social_preset="veryfast", social_x264_params="")
     runs = {"today-vertical": today,

@@ -3,11 +3,13 @@ session), ffprobe, and a folder under test-output/ for things a person may want 
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
 import shutil
 import subprocess
+import threading
 from pathlib import Path
 
 import av
@@ -84,20 +86,17 @@ def make_video(ffmpeg: str, target: Path, seconds: float = 3.0, size: str = "320
     return target
 
 
-def stream_digests(path: Path) -> list[str]:
-    """A clip by what it carries: each stream's codec and the hash of its packets in order.
-    Container details (creation times, box order) do not count; a changed frame does."""
-    digests = []
+def stream_digests(path: Path) -> list[tuple[str, str]]:
+    """A clip by what it holds: every packet's bytes and times, stream by stream (container
+    details such as creation times or the muxer's padding are not the content; a changed
+    frame is)."""
     with av.open(str(path)) as container:
-        for stream in container.streams:
-            digest = hashlib.sha256(f"{stream.type}:{stream.codec_context.name}".encode())
-            for packet in container.demux(stream):
-                if packet.size:
-                    digest.update(bytes(packet))
-                    digest.update(f"{packet.pts}/{packet.dts}".encode())
-            digests.append(digest.hexdigest())
-            container.seek(0)
-    return digests
+        digests = {s.index: hashlib.sha256(f"{s.type}:{s.codec_context.name}".encode()) for s in container.streams}
+        kinds = {s.index: s.type for s in container.streams}
+        for packet in container.demux():
+            if packet.size:
+                digests[packet.stream.index].update(f"{packet.pts},{packet.dts}".encode() + bytes(packet))
+    return [(kinds[i], digests[i].hexdigest()) for i in sorted(digests)]
 
 
 def output_tree(out: Path) -> dict[str, object]:
@@ -119,3 +118,16 @@ def output_tree(out: Path) -> dict[str, object]:
         else:
             result[rel] = path.read_bytes()
     return result
+
+
+@contextlib.contextmanager
+def serving(server):
+    """A server (`highlights serve`'s DeskServer) answering on a thread while the block runs."""
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield server
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(5)

@@ -6,11 +6,11 @@ what `apply_decisions` makes of the file.  Screenshots go to test-output/<test n
 from __future__ import annotations
 
 import json
-import threading
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from conftest import serving
 from selenium.webdriver.common.by import By
 from test_recap_browser import browser, console_errors, open_page, screenshot, wait_for  # noqa: F401 - fixture
 
@@ -35,13 +35,8 @@ def out(tmp_path_factory, samples) -> Path:
 
 @pytest.fixture
 def desk(out):
-    server = DeskServer(out, port=0, quiet=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield server
-    server.shutdown()
-    server.server_close()
-    thread.join(5)
+    with serving(DeskServer(out, port=0, quiet=True)) as server:
+        yield server
 
 
 def _card(driver, clip_id: str):

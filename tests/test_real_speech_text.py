@@ -62,9 +62,12 @@ def _video(ffmpeg: str, recording: Path, target: Path) -> Path:
 
 
 def _texts_of(path: Path) -> list[str]:
-    """Each cue's text, lines joined, read back through pysubs2 (ASS tags and \\N removed)."""
+    """Each cue's text, lines joined, read back through pysubs2 (ASS tags and \\N removed).
+    Word-by-word captions show a group once per word, each time highlighting another one:
+    the group counts once."""
     subs = pysubs2.load(str(path))
-    return [" ".join(e.plaintext.split("\n")) for e in subs if not e.is_comment and e.style != "Card"]
+    texts = [" ".join(e.plaintext.split("\n")) for e in subs if not e.is_comment and e.style != "Card"]
+    return [text for index, text in enumerate(texts) if index == 0 or text != texts[index - 1]]
 
 
 @pytest.mark.slow

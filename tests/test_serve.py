@@ -7,11 +7,11 @@ from __future__ import annotations
 
 import http.client
 import json
-import threading
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from conftest import serving
 from test_review import built_replay, replay  # noqa: F401 - fixtures
 
 from highlights.cli import main
@@ -29,13 +29,8 @@ def desk(replay, tmp_path):  # noqa: F811 - the imported fixture
     out.mkdir()
     replay.rename(out / "demo-replay")
     (out / "index.html").write_text("<!doctype html><title>index</title>", encoding="utf-8")
-    server = DeskServer(out, port=0, token="t0ken", quiet=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield server
-    server.shutdown()
-    server.server_close()
-    thread.join(5)
+    with serving(DeskServer(out, port=0, token="t0ken", quiet=True)) as server:
+        yield server
 
 
 def _request(server: DeskServer, method: str, path: str, body: bytes | None = None,

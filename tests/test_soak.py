@@ -12,7 +12,6 @@ Runs in CI (`-m soak` selects it alone)."""
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import random
@@ -22,9 +21,8 @@ import sys
 import time
 from pathlib import Path
 
-import av
 import pytest
-from conftest import make_video
+from conftest import make_video, output_tree
 
 ROOT = Path(__file__).resolve().parent.parent
 CATALOG = "id,name,aliases,price,currency\naurora-watch,Aurora smart watch,Aurora|Aurora watch,49,USD\n"
@@ -91,39 +89,6 @@ def _run(inputs: Path, out: Path) -> subprocess.CompletedProcess:
     return subprocess.run(_command(inputs, out), cwd=ROOT, capture_output=True, text=True, timeout=600)
 
 
-def _stream_digest(path: Path) -> list[tuple[str, str]]:
-    """A clip by what it holds: every packet's bytes and times, stream by stream (container
-    details such as the muxer's padding are not the content)."""
-    with av.open(str(path)) as container:
-        digests = {s.index: hashlib.sha256() for s in container.streams}
-        kinds = {s.index: s.type for s in container.streams}
-        for packet in container.demux():
-            if packet.size:
-                digests[packet.stream.index].update(f"{packet.pts},{packet.dts}".encode() + bytes(packet))
-    return [(kinds[i], digests[i].hexdigest()) for i in sorted(digests)]
-
-
-def tree(out: Path) -> dict[str, object]:
-    result: dict[str, object] = {}
-    for path in sorted(out.rglob("*")):
-        if not path.is_file() or ".stages" in path.parts or path.suffix == ".html":
-            continue  # stage bookkeeping; pages carry the time they were made
-        rel = path.relative_to(out).as_posix()
-        if path.suffix == ".json" and path.name != ".generated.json":
-            data = json.loads(path.read_text())
-            if isinstance(data, dict):
-                for volatile in ("timings", "reused_stages"):
-                    data.pop(volatile, None)
-            result[rel] = data
-        elif path.suffix in (".mp4", ".mkv", ".webm"):
-            result[rel] = _stream_digest(path)
-        elif path.suffix in (".srt", ".vtt", ".ass"):
-            result[rel] = path.read_text(encoding="utf-8")
-        else:
-            result[rel] = hashlib.sha256(path.read_bytes()).hexdigest()
-    return result
-
-
 def _no_partial_files(out: Path) -> None:
     assert not [p for p in out.rglob("*") if ".part" in p.name], "a temporary file was left behind"
     for manifest in out.glob("*/manifest.json"):
@@ -178,7 +143,8 @@ def test_killed_five_times_and_resumed_equals_an_uninterrupted_run(night, refere
     assert final.returncode == status, final.stderr
     assert "Traceback" not in final.stderr
     _no_partial_files(out)
-    assert tree(out) == tree(expected), f"differs after kills at {moments} ({killed} replays done by then)"
+    assert output_tree(out) == output_tree(expected), \
+        f"differs after kills at {moments} ({killed} replays done by then)"
 
     # One more run does no work: every stored stage of every replay is reused, nothing rewritten.
     before = {p: p.stat().st_mtime_ns for p in out.rglob("*") if p.is_file() and p.suffix in (".mp4", ".srt", ".jpg")}
@@ -218,6 +184,6 @@ def test_disk_fills_up_mid_batch_then_the_batch_resumes(night, reference, tmp_pa
         resumed = _run(night, out)
         assert resumed.returncode == status, resumed.stderr[-2000:]
         _no_partial_files(out)
-        assert tree(out) == tree(expected)
+        assert output_tree(out) == output_tree(expected)
     finally:
         subprocess.run(["umount", str(out)], check=True)
