@@ -17,6 +17,7 @@ from . import subfiles
 from .config import SubtitleSettings
 from .edits import EDITED_DIRECTLY, EditState, edit_state
 from .files import read_json
+from .formats import get_format
 from .lint import lint_cues
 from .records import Cue, Manifest, SubtitleFiles, Transcript, Word, from_dict
 from .subtitles import to_ssafile, vertical
@@ -117,7 +118,8 @@ def review_docs(folder: Path, manifest: Manifest, language: str, settings: Subti
         if language in clip.subtitles:
             products = ", ".join(names.get(pid, pid) for pid in clip.products)
             label = f"Clip {number}" + (f" · {products}" if products else "")
-            rules = vertical(settings) if clip.mode == "vertical" else settings
+            # the rules its subtitles were made to: one line for a phone format (replay._subtitles)
+            rules = vertical(settings) if get_format(clip.mode).social else settings
             pairs.append((label, clip.id, clip.start, rules, clip.subtitles[language],
                           clip.subtitles.get(source_language)))
     if not pairs:
