@@ -278,11 +278,8 @@ def _inline_vtt(manifest: Manifest, replay_dir: str | Path) -> dict[str, str]:
         if not files.vtt or files.vtt in inlined:
             continue
         latest = current_version(root, files)
-        path = (root / latest).resolve()
-        # The manifest is data; don't let a crafted path pull files from outside the folder.
-        if not path.is_relative_to(root) or not path.is_file():
-            continue
-        if path.stat().st_size > _INLINE_VTT_MAX_BYTES:
+        path = _inlinable(root, latest)
+        if path is None:
             continue
         if latest == files.vtt:
             inlined[files.vtt] = _data_url_bytes(path.read_bytes())
@@ -299,12 +296,17 @@ def _chapters_src(manifest: Manifest, replay_dir: str | Path | None) -> str | No
     vtt = manifest.chapters.get("vtt")
     if not vtt:
         return None
-    if replay_dir is not None:
-        root = Path(replay_dir).resolve()
-        path = (root / vtt).resolve()
-        if path.is_relative_to(root) and path.is_file() and path.stat().st_size <= _INLINE_VTT_MAX_BYTES:
-            return _data_url_bytes(path.read_bytes())
-    return vtt
+    path = _inlinable(Path(replay_dir).resolve(), vtt) if replay_dir is not None else None
+    return _data_url_bytes(path.read_bytes()) if path else vtt
+
+
+def _inlinable(root: Path, rel: str) -> Path | None:
+    """The file at `rel` under `root` if a page may inline it: inside the folder (the manifest
+    is data; a crafted path must not pull files from elsewhere) and small enough."""
+    path = (root / rel).resolve()
+    if path.is_relative_to(root) and path.is_file() and path.stat().st_size <= _INLINE_VTT_MAX_BYTES:
+        return path
+    return None
 
 
 def _data_url(vtt_text: str) -> str:
