@@ -46,6 +46,9 @@ class TranscribeSettings:
     cpu_threads: int = field(default=0, metadata={"key": False})
     # Feed catalog names to Whisper so it spells them as the seller does.
     catalog_hotwords: bool = True
+    # Decode again, without hotwords, the speech Whisper left out (`lost_speech`): hotwords
+    # make it skip whole stretches now and then.
+    recover_lost_speech: bool = True
 
 
 @dataclass

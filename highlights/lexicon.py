@@ -45,6 +45,13 @@ class Lexicon:
     links: tuple[Phrase, ...] = ()  # "link #", "номер #": a product called by its link number
     determiners: frozenset[str] = frozenset()  # "our", "this": a noun phrase after them is a product
 
+    @functools.cached_property
+    def link_calls(self) -> tuple[Phrase, ...]:
+        """The words of a link phrase before its number ("link numero", "enlace número"), then
+        any word: the number may be misheard ("il link numero nome"), the call is still a new
+        item.  One-word heads ("link", "no") say too little on their own."""
+        return tuple((*phrase[:-1], "?") for phrase in self.links if phrase[-1] == "#" and len(phrase) >= 3)
+
 
 # Currency signs the tokenizer keeps as tokens of their own: those the languages'
 # [currencies] tables list (which currency each one is: `currency_symbols`).

@@ -28,9 +28,7 @@ import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 
-import simplemma
 from rapidfuzz import fuzz, process
-from wordfreq import zipf_frequency
 
 from . import languages
 from .config import MentionSettings
@@ -38,7 +36,7 @@ from .cues import find_cues
 from .files import unique_slug
 from .lexicon import find_phrases, load_lexicon
 from .records import Mention, Product, Transcript, Word
-from .stemming import Token, script, skeleton, stemmer, tokenize, tokenize_text
+from .stemming import Token, script, skeleton, stemmer, tokenize, tokenize_text, word_zipf
 from .text import SENTENCE_END, join_words
 from .units import speech_units
 
@@ -185,9 +183,9 @@ def _whole(number: str) -> str:
 
 
 def _credit_shared(mentions: list[Mention], shared: dict[int, tuple[str, ...]], window: float) -> list[Mention]:
-    """A brand two products share goes to the presentation it is said in: the owner named
-    surely last before it, with no other product named between; failing that, the owner named
-    surely first after it (the brand said before the full name). Otherwise it is dropped."""
+    """A brand two products share goes to the presentation it is said in: of the owners named
+    surely last before it and first after it (the brand said before the full name), the one
+    named nearer in time. Otherwise it is dropped."""
     if not shared:
         return mentions
     sure = [m for m in mentions if m.confidence >= SURE and id(m) not in shared]
@@ -199,7 +197,10 @@ def _credit_shared(mentions: list[Mention], shared: dict[int, tuple[str, ...]], 
             continue
         before = [m for m in sure if m.start <= mention.start and mention.start - m.start <= window]
         after = [m for m in sure if m.start > mention.start and m.start - mention.start <= window]
-        active = before[-1] if before else (after[0] if after else None)
+        # The nearer of the two: a host back from a digression says the brand of the item she
+        # is about to name, not of the one she named before it.
+        near = before[-1:] + after[:1]
+        active = min(near, key=lambda m: abs(m.start - mention.start)) if near else None
         if active is not None and active.product in owners:
             mention.product = active.product
             mention.confidence = SHARED_CONFIDENCE
@@ -448,7 +449,7 @@ def find_candidates(transcript: Transcript, settings: MentionSettings) -> tuple[
         if key in in_item:  # a word of a link item's name: that item
             in_item[key]["occurrences"] += occurrences
             continue
-        zipf = _zipf(tokens[occurrences[0].token].text, language)
+        zipf = word_zipf(tokens[occurrences[0].token].text, language)
         if zipf > (NAME_ZIPF if named[key] or introduced[key] >= 2 else GENERIC_ZIPF):
             continue
         if named[key] or introduced[key] >= 2:
@@ -497,12 +498,6 @@ def find_candidates(transcript: Transcript, settings: MentionSettings) -> tuple[
     return products, sorted(mentions, key=lambda m: m.start)
 
 
-def _zipf(text: str, language: str) -> float:
-    """How common a word is in the language (wordfreq's Zipf scale), as its lemma or as said."""
-    lemma = simplemma.lemmatize(text, lang=language)
-    return max(zipf_frequency(text, language), zipf_frequency(lemma.casefold(), language))
-
-
 def _noun_phrase(tokens: list[Token], words: list[Word], at: int, content, ignored: frozenset[str]) -> list[int]:
     """The content words from `at` on (after an article), within one clause: "the Zip phone
     stand, it folds" -> Zip phone stand; "gafas de sol Solara" keeps its inner "de"."""
@@ -541,7 +536,7 @@ def _link_items(tokens: list[Token], words: list[Word], lexicon, content, senten
             continue
         entry = said.setdefault(number.text, {"spans": [], "names": Counter(), "sentences": set(), "keys": Counter()})
         phrase = _noun_phrase(tokens, words, end, content, ignored)
-        if phrase and not tokens[phrase[0]].capital and _zipf(tokens[phrase[0]].text, language) > GENERIC_ZIPF:
+        if phrase and not tokens[phrase[0]].capital and word_zipf(tokens[phrase[0]].text, language) > GENERIC_ZIPF:
             phrase = []  # "number five is left", "haya mirado": talk, not the item's name
         last = tokens[phrase[-1]].last if phrase else tokens[end - 1].last
         entry["spans"].append((tokens[start].first, last))

@@ -31,11 +31,15 @@ from .cues import CUE_KINDS, WEIGHTS, SalesCue, find_cues
 from .lexicon import Lexicon, find_phrases, load_lexicon
 from .mentions import SURE
 from .records import Highlight, Mention, Product, Transcript, Word
-from .stemming import Token, stemmer, tokenize, tokenize_text
+from .stemming import Token, stemmer, tokenize, tokenize_text, word_zipf
 from .units import speech_units
 
 EDGE_MARGIN = 0.05  # seconds kept clear of a neighbouring word when an edge stretches
 COMMON_SHARE = 0.2  # a word in more than this share of sentences carries no topic
+# Nor does a word this common in the language (wordfreq's Zipf scale, by its lemma: "week"
+# 5.6, "principio" 5.1, "acabar" 4.6), unless a product's name holds it; "sunscreen" 3.3,
+# "montura" 3.1 and "bottle" 4.6 do tie sentences to a product.
+TOPIC_ZIPF = 4.6
 # Two clips of one product whose content words overlap this much (rapidfuzz token set ratio,
 # 0-100) show the same thing: the repeated pitch. Measured on the live_* fixtures: a pitch
 # repeated with its sentences reordered, misheard differently and with chat around it scores
@@ -44,6 +48,14 @@ NEAR_COPY = 50.0
 # Naming counts up to this much of a score: a product called by its link number eight times
 # is not a better pitch than one named three times with a price and a code.
 NAMES_CAP = 3.0
+# Sentences in a row that share no words with a presentation and still belong to it, when
+# one about the product follows: a description runs on without naming anything.
+GAP_SENTENCES = 2
+# Words said about the product in its other presentations that tie a sentence to this one:
+# one alone is too often chance ("week", "light").
+PROFILE_WORDS = 2
+TAIL_SENTENCE = 3.5  # seconds: a remark that closes a pitch, not a new topic
+TAIL_GAP = 0.6  # seconds of pause before it, at most
 STRETCH_WORD = 0.05  # what a distinct content word adds to a stretch (20 say as much as a price)
 
 
@@ -61,6 +73,7 @@ class _Unit:
     chatter: bool = False
     intro: bool = False
     refers: bool = False
+    calls_link: bool = False  # "link numero ..." : a product called by its number (which, heard or not)
     named: dict[str, float] = field(default_factory=dict)  # product -> surest mention in it
 
 
@@ -71,7 +84,9 @@ class _Presentation:
     last: int
     named_last: int  # the last unit that names the product surely
     vocabulary: set[str] = field(default_factory=set)
-    score: float = 0.0
+    profile: set[str] = field(default_factory=set)  # words said about the product elsewhere only
+    evidence: float = 0.0  # naming and sales cues, against `min_score`
+    score: float = 0.0  # evidence and what it describes: the better of two presentations
     reasons: list[str] = field(default_factory=list)
 
 
@@ -89,8 +104,9 @@ def select_highlights(
     lexicon = load_lexicon(language)
     tokens = tokenize(words, language)
     codes = _code_words(products, language, lexicon)
-    units = _units(words, tokens, find_cues(words, language, tokens, codes), mentions, lexicon, language)
     names = {p.id: p.name for p in products}
+    name_stems = set().union(*(_product_words(name, language) for name in names.values()))
+    units = _units(words, tokens, find_cues(words, language, tokens, codes), mentions, lexicon, language, name_stems)
     presentations = _presentations(units, mentions, settings)
     owner: list[int | None] = [None] * len(units)
     for number, p in enumerate(presentations):
@@ -101,13 +117,21 @@ def select_highlights(
         _extend_forward(p, number, units, owner, settings)
     for number, p in enumerate(presentations):
         _extend_backward(p, number, units, owner, settings)
+    # Hosts repeat a pitch in other words, and describe an item again without naming it: the
+    # words said about a product anywhere in the replay (and about no other) tie sentences to
+    # each of its presentations, in a second pass.
+    for p, words_of in zip(presentations, _own_words(presentations, units)):
+        p.profile = words_of - p.vocabulary
+    for number, p in enumerate(presentations):
+        _extend_forward(p, number, units, owner, settings)
+        _extend_backward(p, number, units, owner, settings)
     duration = max(transcript.duration, words[-1].end)
     for number, p in enumerate(presentations):
         _fit_length(p, number, units, owner, duration, settings)
     for p in presentations:
         _score(p, units, words, mentions, names)
     ranked = [p for p in sorted(presentations, key=lambda p: (-p.score, units[p.first].start))
-              if p.score >= settings.min_score]
+              if p.evidence >= settings.min_score]
     chosen: list[Highlight] = []
     kept: list[tuple[_Presentation, Highlight, str]] = []  # with the clip's content words
     covered: set[str] = set()
@@ -183,7 +207,7 @@ def _clock(seconds: float) -> str:
 
 
 def _units(words, tokens: list[Token], cues: list[SalesCue], mentions: list[Mention], lexicon: Lexicon,
-           language: str) -> list[_Unit]:
+           language: str, name_stems: set[str]) -> list[_Unit]:
     stem = stemmer(language)
     units = [_Unit(first, last, words[first].start, words[last].end) for first, last in speech_units(words, language)]
     starts = [u.start for u in units]
@@ -201,10 +225,12 @@ def _units(words, tokens: list[Token], cues: list[SalesCue], mentions: list[Ment
     for unit, own in zip(units, by_unit):
         texts, kinds = [t.text for t in own], [t.kind for t in own]
         unit.stems = {stem(t.text) for t in own if t.kind == "word" and len(t.text) >= 3
-                      and t.text not in lexicon.stopwords}
+                      and t.text not in lexicon.stopwords
+                      and (word_zipf(t.text, language) <= TOPIC_ZIPF or stem(t.text) in name_stems)}
         unit.chatter = bool(find_phrases(texts, kinds, lexicon.chatter))
         unit.intro = any(start <= 1 for start, _end, _p in find_phrases(texts, kinds, lexicon.intro))
         unit.refers = bool(own) and (texts[0] in lexicon.refer or " ".join(texts[:2]) in lexicon.refer)
+        unit.calls_link = bool(find_phrases(texts, kinds, lexicon.link_calls))
     for cue in cues:
         units[unit_at(cue.start)].cues.append(cue)
     for mention in mentions:
@@ -274,13 +300,28 @@ def _presentations(units: list[_Unit], mentions: list[Mention], settings: Select
     return merged
 
 
+def _own_words(presentations: list[_Presentation], units: list[_Unit]) -> list[set[str]]:
+    """For each presentation, the content words said in its product's presentations and in no
+    other product's."""
+    said: dict[str, set[str]] = {}
+    for p in presentations:
+        said.setdefault(p.product, set()).update(_topic_words(units, p.first, p.last))
+    counts: dict[str, int] = {}
+    for stems in said.values():
+        for s in stems:
+            counts[s] = counts.get(s, 0) + 1
+    return [{s for s in said[p.product] if counts[s] == 1} for p in presentations]
+
+
 def _free(index: int, units, owner, product: str) -> bool:
     return 0 <= index < len(units) and owner[index] is None and not _names_other(units[index], product)
 
 
-def _about(p: _Presentation, unit: _Unit) -> bool:
-    """Does this sentence still talk about the product?"""
-    return bool(unit.cues) or unit.refers or p.product in unit.named or bool(unit.stems & p.vocabulary)
+def _about(p: _Presentation, unit: _Unit, refers: bool = True) -> bool:
+    """Does this sentence still talk about the product? (`refers`: may a sentence that starts
+    by referring back ("it", "они") count, as it does right after one about the product.)"""
+    return bool(unit.cues) or (refers and unit.refers) or p.product in unit.named or bool(unit.stems & p.vocabulary) \
+        or len(unit.stems & p.profile) >= PROFILE_WORDS
 
 
 def _extend_forward(p: _Presentation, number: int, units, owner, settings: SelectionSettings) -> None:
@@ -289,6 +330,7 @@ def _extend_forward(p: _Presentation, number: int, units, owner, settings: Selec
     def fits(index: int) -> bool:
         unit = units[index]
         return (_free(index, units, owner, p.product) and not (unit.chatter and not unit.cues)
+                and not (unit.calls_link and p.product not in unit.named)  # the next item is called
                 and unit.end - named_end <= settings.trail and unit.end - units[p.first].start <= settings.max_clip)
 
     index = p.last + 1
@@ -296,30 +338,56 @@ def _extend_forward(p: _Presentation, number: int, units, owner, settings: Selec
         if _about(p, units[index]):
             _take(p, number, owner, units, index)
             index += 1
-        elif index + 1 < len(units) and fits(index + 1) and _about(p, units[index + 1]):
-            # One sentence that shares no words, when the next is about the product again.
-            _take(p, number, owner, units, index, learn=False)
-            _take(p, number, owner, units, index + 1)
-            index += 2
-        else:
+            continue
+        # Up to GAP_SENTENCES that share no words ("pulse and sleep", "the battery lasts a
+        # week"), when a sentence about the product follows them.
+        # ("It" after a sentence about something else refers to that, not to the product.)
+        ahead = next((j for j in range(index + 1, min(index + 1 + GAP_SENTENCES, len(units)))
+                      if not fits(j) or _about(p, units[j], refers=False)), None)
+        if ahead is None or not fits(ahead):
+            # A pitch often ends on a short remark the ASR garbles ("add them to the cart"):
+            # one short sentence right after it goes with it.
+            unit = units[index]
+            if unit.end - unit.start <= TAIL_SENTENCE and unit.start - units[p.last].end <= TAIL_GAP:
+                _take(p, number, owner, units, index, learn=False)
             break
+        for j in range(index, ahead):
+            _take(p, number, owner, units, j, learn=False)
+        _take(p, number, owner, units, ahead)
+        index = ahead + 1
 
 
 def _extend_backward(p: _Presentation, number: int, units, owner, settings: SelectionSettings) -> None:
-    """An introduction just before the first name ("Next up, something for your desk.")."""
-    first_named = units[p.first].start
-    index = p.first - 1
-    while index >= 0 and _free(index, units, owner, p.product):
+    """An introduction just before the first name ("Next up, something for your desk."), and
+    what is said about the product before it is named again ("It burns for forty hours" after
+    "let me show you everything again"): sentences sharing its words reach further back than
+    `lead`, and one sentence that shares nothing is crossed when the one before it does."""
+    anchor = units[p.first].start  # the lead counts from the earliest sentence surely about it
+
+    def about(index: int) -> bool:
         unit = units[index]
-        named = p.product in unit.named  # a supporting mention ("the Aria jar", a shared brand)
-        if unit.chatter or (first_named - unit.start > settings.lead and not named):
+        return p.product in unit.named or bool(unit.stems & p.vocabulary) or len(unit.stems & p.profile) >= PROFILE_WORDS
+
+    def usable(index: int) -> bool:
+        return index >= 0 and _free(index, units, owner, p.product) and not units[index].chatter
+
+    index = p.first - 1
+    while usable(index):
+        unit = units[index]
+        if about(index):
+            _take(p, number, owner, units, index)
+            anchor = unit.start
+            index -= 1
+        elif anchor - unit.start <= settings.lead and (unit.intro or unit.cues or unit.calls_link):
+            _take(p, number, owner, units, index)
+            index -= 1
+        elif usable(index - 1) and about(index - 1) and anchor - units[index - 1].start <= settings.trail:
+            _take(p, number, owner, units, index, learn=False)
+            _take(p, number, owner, units, index - 1)
+            anchor = units[index - 1].start
+            index -= 2
+        else:
             break
-        if not (unit.intro or unit.cues or named or unit.stems & p.vocabulary):
-            break
-        _take(p, number, owner, units, index)
-        if named:  # the presentation began at least here: the lead counts from it
-            first_named = unit.start
-        index -= 1
 
 
 def _take(p: _Presentation, number: int, owner, units, index: int, learn: bool = True) -> None:
@@ -336,15 +404,16 @@ def _fit_length(p: _Presentation, number: int, units, owner, duration: float, se
     while _room(p, units, duration) < settings.min_clip:
         options = []
         for index, after in ((p.last + 1, True), (p.first - 1, False)):
-            # Never chatter: a product said in ten seconds keeps a short clip rather than one
-            # that is half greetings (the reason says why it is short).
-            if _free(index, units, owner, p.product) and not units[index].chatter:
+            # Only talk about the product: one said in ten seconds keeps a short clip rather
+            # than one that is half another topic (the reason says why it is short).
+            if _free(index, units, owner, p.product) and not units[index].chatter and _about(p, units[index]) \
+                    and not (units[index].calls_link and p.product not in units[index].named):
                 span = max(units[p.last].end, units[index].end) - min(units[p.first].start, units[index].start)
                 if span <= settings.max_clip:
-                    options.append((units[index].chatter, not after, index))
+                    options.append((not after, index))
         if not options:
             break
-        _take(p, number, owner, units, min(options)[2], learn=False)
+        _take(p, number, owner, units, min(options)[1], learn=False)
     if units[p.last].end - units[p.first].start > settings.max_clip and p.last > p.first:
         first, last = _best_stretch(p, units, settings.max_clip)
         for index in (*range(p.first, first), *range(last + 1, p.last + 1)):
@@ -389,14 +458,18 @@ def _score(p: _Presentation, units, words, mentions: list[Mention], names: dict[
     start, end = units[p.first].start, units[p.last].end
     own = [m for m in mentions if m.product == p.product and start <= m.start <= end]
     if not any(m.confidence >= SURE for m in own):
-        p.score = 0.0
+        p.evidence = p.score = 0.0
         return
     best: dict[str, SalesCue] = {}
     for index in range(p.first, p.last + 1):
         for cue in units[index].cues:
             if cue.kind not in best or (cue.value and not best[cue.kind].value):
                 best[cue.kind] = cue
-    p.score = min(NAMES_CAP, sum(m.confidence for m in own)) + sum(WEIGHTS[kind] for kind in best)
+    # What it says counts too: of two presentations of one product with the same cues, the
+    # one that describes it (more distinct content words) is the better clip.
+    # It ranks presentations; it is not evidence that a product is presented (`min_score`).
+    p.evidence = min(NAMES_CAP, sum(m.confidence for m in own)) + sum(WEIGHTS[kind] for kind in best)
+    p.score = p.evidence + STRETCH_WORD * len(_topic_words(units, p.first, p.last))
     p.reasons = [f"names {names.get(p.product, p.product)} {len(own)}x"]
     p.reasons += [best[kind].reason for kind in CUE_KINDS if kind in best]
 

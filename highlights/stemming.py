@@ -9,7 +9,9 @@
   stemmer, so its common endings (listed in `languages/uk.toml`) are stripped.
 - Skeletons: a brand written in another script ("Аврора" for "Aurora", "Лумо" for "Lumo")
   is compared through anyascii's transliteration, folded so that the usual spellings of one
-  sound meet ("avrora" ~ "aurora")."""
+  sound meet ("avrora" ~ "aurora").
+- Frequency: how common a word is in the language (wordfreq), looked up by its simplemma
+  lemma so that inflected forms count as one ("acabáis" as "acabar")."""
 
 from __future__ import annotations
 
@@ -18,6 +20,9 @@ import re
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
+
+import simplemma
+from wordfreq import zipf_frequency
 
 from . import languages
 from .lexicon import load_lexicon
@@ -183,3 +188,11 @@ def skeleton(word: str) -> str:
     for pattern, replacement in _FOLDS:
         text = pattern.sub(replacement, text)
     return text[:-1] if len(text) > 3 and text[-1] in "aeiou" else text
+
+
+@functools.lru_cache(maxsize=65536)
+def word_zipf(text: str, language: str) -> float:
+    """How common a word is in the language (wordfreq's Zipf scale: log10 of uses per billion
+    words), as its lemma or as said, whichever is commoner."""
+    lemma = simplemma.lemmatize(text, lang=language)
+    return max(zipf_frequency(text, language), zipf_frequency(lemma.casefold(), language))

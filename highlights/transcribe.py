@@ -17,6 +17,7 @@ import numpy as np
 
 from .audio import SAMPLE_RATE, load_audio
 from .config import LANGUAGES, TranscribeSettings
+from .lost_speech import recover_lost_speech
 from .models import ModelSource, load_whisper, placement, resolve_model
 from .records import Segment, Transcript, Word
 from .text import join_words, sentences
@@ -48,10 +49,18 @@ def transcribe(
                 continue  # detect on the first window that has something to hear
             transcript.language, probability = detect_language(model, samples, settings.vad)
             transcript.language_probability = round(probability, 4)
+        heard = len(transcript.segments)
         for segment in _window_segments(model, samples, start, transcript.language, settings, hot):
             transcript.segments.append(segment)
             if on_segment:
                 on_segment(segment)
+        if settings.recover_lost_speech and settings.vad:
+            recovered = recover_lost_speech(model, samples, transcript.segments[heard:], start, transcript.language,
+                                            settings.beam_size)
+            for segment in recovered:
+                if on_segment:
+                    on_segment(segment)
+            transcript.segments[heard:] = sorted(transcript.segments[heard:] + recovered, key=lambda s: s.start)
     transcript.language = transcript.language or "en"
     damage = getattr(audio, "damage", None)  # audio.AudioWindows: packets that did not decode
     if damage is not None:

@@ -5,16 +5,20 @@ They start from `text.sentences`, the one sentence splitter (sentence punctuatio
 PAUSE_BREAK), and refine it where live speech needs it: Whisper sometimes leaves the full stop
 out but capitalises the next sentence's first word ("... warm and bright Now let me show you
 ..."), and sometimes runs half a minute of talk into one sentence, which is then cut at its
-commas.  Both `mentions` and `selection` read this module, so neither imports the other for it."""
+commas; and a host going through items fast runs the call of the next one into the last
+words about this one ("... add it to the cart link number five"), which is cut before the
+call.  Both `mentions` and `selection` read this module, so neither imports the other for it."""
 
 from __future__ import annotations
 
-from .lexicon import load_lexicon
+from .lexicon import find_phrases, load_lexicon
 from .records import Word
+from .stemming import tokenize
 from .text import sentences
 
 LONG_SENTENCE = 8.0  # seconds; a longer "sentence" is cut into its clauses
 MIN_CLAUSE_WORDS = 3
+MIN_BEFORE_CALL = 2  # words before a link call that make a sentence of their own
 
 
 def speech_units(words: list[Word], language: str) -> list[tuple[int, int]]:
@@ -31,7 +35,23 @@ def speech_units(words: list[Word], language: str) -> list[tuple[int, int]]:
                 begin = index + 1
         units += _clauses(words, begin, last)
         first = last + 1
-    return units
+    return _cut_before_link_calls(words, units, language)
+
+
+def _cut_before_link_calls(words: list[Word], units: list[tuple[int, int]], language: str) -> list[tuple[int, int]]:
+    calls = load_lexicon(language).link_calls
+    if not calls or not units:
+        return units
+    tokens = tokenize(words, language)
+    starts = {tokens[at].first for at, _end, _phrase in find_phrases([t.text for t in tokens], [t.kind for t in tokens],
+                                                                     calls)}
+    cut: list[tuple[int, int]] = []
+    for first, last in units:
+        for start in sorted(s for s in starts if first + MIN_BEFORE_CALL <= s <= last):
+            cut.append((first, start - 1))
+            first = start
+        cut.append((first, last))
+    return cut
 
 
 def _clauses(words: list[Word], first: int, last: int) -> list[tuple[int, int]]:

@@ -212,8 +212,15 @@ def test_presentation_ends_where_the_topic_does_not_at_a_pause():
     mentions = find_mentions(transcript, CATALOG, MentionSettings())
     (lumo,) = select_highlights(transcript, mentions, CATALOG, [], SelectionSettings(min_clip=5.0))
     assert lumo.start < 0.4 and 17.0 < lumo.end < 17.5
-    # The same sentences without the price: the battery sentence ends it.
+    # The same sentences without the price: the short battery sentence right after the pitch
+    # closes it; the drift is still left out.
     del transcript.segments[4]
+    (lumo,) = select_highlights(transcript, find_mentions(transcript, CATALOG, MentionSettings()), CATALOG, [],
+                                SelectionSettings(min_clip=5.0))
+    assert 12.4 < lumo.end < 13.0
+    # A long sentence about something else there is not a closing remark: it ends the pitch.
+    transcript.segments[3] = transcript_of(
+        (10.5, "The bakery on our corner sold out of bread before nine o'clock again.")).segments[0]
     (lumo,) = select_highlights(transcript, find_mentions(transcript, CATALOG, MentionSettings()), CATALOG, [],
                                 SelectionSettings(min_clip=5.0))
     assert 9.6 < lumo.end < 10.5
