@@ -2,9 +2,12 @@
 
     {"clips": {"clip-01-aurora-watch": {"status": "approved"},
                "clip-02-lumo-lamp": {"status": "rejected"},
-               "clip-03-breeze-fan": {"start": 61.2, "end": 88.0, "title": "Breeze fan, 19 USD"}}}
+               "clip-03-breeze-fan": {"start": 61.2, "end": 88.0, "title": "Breeze fan, 19 USD",
+                                      "captions": [{"from": "Breeze mini fun", "to": "Breeze mini fan"}]}}}
 
-Times are seconds of the replay.  The review desk (`highlights serve`) writes this file, and a
+Times are seconds of the replay; `captions` are corrections of the clip's caption text
+(`caption_fixes.py`: `from` the words said, `to` what to show, optionally only in one
+`language`).  The review desk (`highlights serve`) writes this file, and a
 person or a script may write it by hand, so it is read strictly: anything we do not
 understand makes the whole file count as absent, reported in one line naming the file and
 the place, and the file is then never overwritten (someone's work is in it).
@@ -16,21 +19,27 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from . import languages
+from .caption_fixes import MAX_FIX_TEXT, MAX_FIXES, fix_tokens
 from .files import write_json
-from .records import Highlight, Manifest, Word
+from .records import CaptionFix, Highlight, Manifest, Word, to_dict
+from .text import squeeze
 
 DECISIONS_FILE = "decisions.json"
 APPROVED = "approved"
 REJECTED = "rejected"
 STATUSES = (APPROVED, REJECTED)
-_KEYS = ("status", "start", "end", "title")
+_KEYS = ("status", "start", "end", "title", "captions")
+_FIX_KEYS = ("from", "to", "language")
 MAX_TITLE = 200  # characters; a title is a line on a card, not an essay
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 class DecisionsError(ValueError):
@@ -44,6 +53,7 @@ class ClipDecision:
     start: float | None = None  # seconds of the replay; None keeps the clip's own edge
     end: float | None = None
     title: str | None = None
+    captions: tuple[CaptionFix, ...] = ()  # corrections of the caption text, in order
 
     @property
     def empty(self) -> bool:
@@ -93,7 +103,7 @@ def _shown(clip_id: str) -> str:
 def parse_decision(entry: Any, place: str) -> ClipDecision:
     """One clip's decision from its JSON form; `place` prefixes the error."""
     if not isinstance(entry, dict):
-        raise DecisionsError(f"{place}: must be an object with status, start, end or title")
+        raise DecisionsError(f"{place}: must be an object with status, start, end, title or captions")
     unknown = sorted(set(entry) - set(_KEYS))
     if unknown:
         raise DecisionsError(f"{place}: unknown key {unknown[0]!r} (known: {', '.join(_KEYS)})")
@@ -111,7 +121,53 @@ def parse_decision(entry: Any, place: str) -> ClipDecision:
         if len(title) > MAX_TITLE:
             raise DecisionsError(f"{place}.title: longer than {MAX_TITLE} characters")
         title = title or None
-    return ClipDecision(status, start, end, title)
+    return ClipDecision(status, start, end, title, parse_fixes(entry.get("captions"), f"{place}.captions"))
+
+
+def parse_fixes(value: Any, place: str) -> tuple[CaptionFix, ...]:
+    """A clip's caption corrections from their JSON form (a list of {"from", "to",
+    "language"}); `place` prefixes the error."""
+    if value is None:
+        return ()
+    if not isinstance(value, list):
+        raise DecisionsError(f"{place}: must be a list of {{\"from\": ..., \"to\": ...}}")
+    if len(value) > MAX_FIXES:
+        raise DecisionsError(f"{place}: more than {MAX_FIXES} corrections")
+    fixes: list[CaptionFix] = []
+    seen: dict[tuple[tuple[str, ...], str | None], int] = {}
+    for index, item in enumerate(value):
+        where = f"{place}[{index}]"
+        if not isinstance(item, dict):
+            raise DecisionsError(f"{where}: must be an object with \"from\" and \"to\"")
+        unknown = sorted(set(item) - set(_FIX_KEYS))
+        if unknown:
+            raise DecisionsError(f"{where}: unknown key {unknown[0]!r} (known: {', '.join(_FIX_KEYS)})")
+        texts = []
+        for key in ("from", "to"):
+            text = item.get(key)
+            if not isinstance(text, str):
+                raise DecisionsError(f"{where}.{key}: must be text, not "
+                                     f"{'nothing' if text is None else type(text).__name__}")
+            text = squeeze(text)
+            if len(text) > MAX_FIX_TEXT:
+                raise DecisionsError(f"{where}.{key}: longer than {MAX_FIX_TEXT} characters")
+            if _CONTROL.search(text):
+                raise DecisionsError(f"{where}.{key}: control characters are not caption text")
+            texts.append(text)
+        said, shown = texts
+        language = item.get("language")
+        if language is not None and language not in languages.codes():
+            raise DecisionsError(f"{where}.language: must be one of {', '.join(languages.codes())}, not {language!r}")
+        words = tuple(fix_tokens(said, language))
+        if not words:
+            raise DecisionsError(f"{where}.from: must name at least one word")
+        if said == shown:
+            raise DecisionsError(f"{where}: \"to\" is the same as \"from\"")
+        if (words, language) in seen:
+            raise DecisionsError(f"{where}.from: the same words as captions[{seen[words, language]}]")
+        seen[words, language] = index
+        fixes.append(CaptionFix(said, shown, language))
+    return tuple(fixes)
 
 
 def _seconds(value: Any, place: str) -> float | None:
@@ -156,10 +212,17 @@ def to_json(decisions: Decisions) -> dict[str, Any]:
     """The file's JSON form; keys left unset are left out, as a person would write it."""
     clips = {}
     for clip_id, decision in decisions.clips.items():
-        entry = {key: getattr(decision, key) for key in _KEYS if getattr(decision, key) is not None}
+        entry = {key: _json_value(getattr(decision, key)) for key in _KEYS if getattr(decision, key) not in (None, ())}
         if entry:
             clips[clip_id] = entry
     return {"clips": clips}
+
+
+def _json_value(value: Any) -> Any:
+    """A decision's field as the file holds it: corrections as {"from", "to"[, "language"]}."""
+    if isinstance(value, tuple):
+        return [{k: v for k, v in to_dict(fix).items() if v is not None} for fix in value]
+    return value
 
 
 def write_decisions(folder: str | Path, decisions: Decisions) -> Path:
@@ -181,9 +244,9 @@ def update_decision(folder: str | Path, clip_id: str, change: dict[str, Any]) ->
     with _UPDATE_LOCK:
         decisions = load_decisions(folder)
         current = decisions.clips.get(clip_id, ClipDecision())
-        merged = {key: getattr(current, key) for key in _KEYS}
+        merged = {key: _json_value(getattr(current, key)) for key in _KEYS}
         merged.update(change)
-        decision = parse_decision({k: v for k, v in merged.items() if v is not None}, f"change to {clip_id}")
+        decision = parse_decision({k: v for k, v in merged.items() if v is not None}, f"change to {_shown(clip_id)}")
         clips = dict(decisions.clips)
         if decision.empty:
             clips.pop(clip_id, None)
@@ -199,13 +262,15 @@ def update_decision(folder: str | Path, clip_id: str, change: dict[str, Any]) ->
 @dataclass(frozen=True)
 class PlannedClip:
     """A clip to cut after the decisions: its id, its highlight (edges possibly moved),
-    the reviewer's title and status, and whether its edges differ from the selection's."""
+    the reviewer's title, status and caption corrections, and whether its edges differ from
+    the selection's."""
 
     id: str
     highlight: Highlight
     title: str | None = None
     status: str | None = None
     moved: bool = False
+    captions: tuple[CaptionFix, ...] = ()
 
 
 def apply_decisions(plans: Sequence[tuple[str, Highlight]], decisions: Decisions, words: Sequence[Word],
@@ -227,7 +292,7 @@ def apply_decisions(plans: Sequence[tuple[str, Highlight]], decisions: Decisions
             start, end = highlight.start, highlight.end
         moved = (start, end) != (highlight.start, highlight.end)
         planned.append(PlannedClip(clip_id, replace(highlight, start=start, end=end) if moved else highlight,
-                                   decision.title, decision.status, moved))
+                                   decision.title, decision.status, moved, decision.captions))
     return planned
 
 

@@ -10,9 +10,11 @@ from collections import Counter
 from dataclasses import dataclass, field
 from fractions import Fraction
 
+from .caption_fixes import fix_words
 from .decisions import ClipDecision, Decisions
 from .formats import FORMATS
-from .records import Clip, Manifest, SocialCopy, Transcript
+from .records import CaptionFix, Clip, Manifest, SocialCopy, Transcript, Word
+from .text import join_words
 
 
 @dataclass(frozen=True)
@@ -70,10 +72,20 @@ class ClipCard:
     title: str | None = None
     decided_start: float | None = None
     decided_end: float | None = None
+    # the reviewer's caption corrections (decisions.json), and the clip's text in the spoken
+    # language as its captions and subtitles show it now (the corrections it was made with)
+    fixes: tuple[CaptionFix, ...] = ()
+    caption_text: str = ""
 
     @property
     def trimmed(self) -> bool:
         return self.decided_start is not None or self.decided_end is not None
+
+    @property
+    def fixes_pending(self) -> bool:
+        """The corrections in decisions.json are not the ones the clip was made with: the
+        next run applies them."""
+        return list(self.fixes) != list(self.clip.caption_fixes)
 
     @property
     def formats(self) -> list[FormatLink]:
@@ -145,6 +157,7 @@ def recap_view(manifest: Manifest, transcript: Transcript, video_src: str | None
     languages = list(dict.fromkeys([*manifest.subtitles, *(code for c in manifest.clips for code in c.subtitles)]))
     duration = manifest.duration or transcript.duration or 0
     decided = decisions.clips if decisions else {}
+    words = transcript.words
     return RecapView(
         duration=duration,
         source_language=manifest.language or transcript.language or "",
@@ -152,7 +165,8 @@ def recap_view(manifest: Manifest, transcript: Transcript, video_src: str | None
         show_replay=bool(video_src or duration > 0 or manifest.subtitles),
         products=products,
         mentions=[MentionMark(m.start, m.text, names.get(m.product, m.product)) for m in manifest.mentions],
-        clips=[_card(number, clip, names, decided) for number, clip in enumerate(manifest.clips, start=1)],
+        clips=[_card(number, clip, names, decided, words, transcript.language)
+               for number, clip in enumerate(manifest.clips, start=1)],
         subtitle_languages=languages,
         decisions_problem=decisions_problem,
         activity_points=activity_points(manifest.activity, duration),
@@ -170,9 +184,16 @@ def activity_points(activity: list[list[float]], duration: float) -> str | None:
     return " ".join(f"{x:.2f},{y:.2f}" for x, y in points)
 
 
-def _card(number: int, clip: Clip, names: dict[str, str], decided: dict[str, ClipDecision]) -> ClipCard:
-    decision = decided.get(clip.id)
+def clip_text(clip: Clip, words: list[Word], language: str | None) -> str:
+    """What is said in `clip`, with the caption corrections it was made with, as its
+    subtitles in `language` (the spoken one) set it."""
+    fixed = fix_words(words, clip.caption_fixes, language, clip.start, clip.end)
+    return join_words([w for w in fixed if w.start >= clip.start and w.end <= clip.end], language)
+
+
+def _card(number: int, clip: Clip, names: dict[str, str], decided: dict[str, ClipDecision], words: list[Word],
+          language: str | None) -> ClipCard:
+    decision = decided.get(clip.id) or ClipDecision()
     product_names = [names.get(pid, pid) for pid in clip.products]
-    if decision is None:
-        return ClipCard(number, clip, product_names)
-    return ClipCard(number, clip, product_names, decision.status, decision.title, decision.start, decision.end)
+    return ClipCard(number, clip, product_names, decision.status, decision.title, decision.start, decision.end,
+                    decision.captions, clip_text(clip, words, language))

@@ -20,7 +20,7 @@ T = TypeVar("T")
 def to_dict(record: Any) -> Any:
     """JSON-ready form of a record (or of a list/dict of records)."""
     if dataclasses.is_dataclass(record) and not isinstance(record, type):
-        return {f.name: to_dict(getattr(record, f.name)) for f in dataclasses.fields(record)}
+        return {_json_name(f): to_dict(getattr(record, f.name)) for f in dataclasses.fields(record)}
     if isinstance(record, (list, tuple)):
         return [to_dict(item) for item in record]
     if isinstance(record, dict):
@@ -55,11 +55,17 @@ def _convert(tp: Any, value: Any) -> Any:
         if not isinstance(value, dict):  # a file in an older layout: the stage runs again
             raise TypeError(f"expected an object for {tp.__name__}, not {type(value).__name__}")
         hints = typing.get_type_hints(tp)
-        known = {f.name for f in dataclasses.fields(tp) if f.init}
-        return tp(**{k: _convert(hints[k], v) for k, v in value.items() if k in known})
+        known = {_json_name(f): f.name for f in dataclasses.fields(tp) if f.init}
+        return tp(**{known[k]: _convert(hints[known[k]], v) for k, v in value.items() if k in known})
     if tp is float and isinstance(value, int):
         return float(value)
     return value
+
+
+def _json_name(field_: dataclasses.Field) -> str:
+    """A field's name in JSON: its own, or `metadata={"json": ...}` where JSON's is a Python
+    keyword (`CaptionFix.from_` is `"from"`)."""
+    return str(field_.metadata.get("json", field_.name))
 
 
 # --- probe -------------------------------------------------------------------------------
@@ -245,6 +251,18 @@ class SocialCopy:
     hashtags: list[str] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class CaptionFix:
+    """A reviewer's correction of a clip's caption text (decisions.json): the display words
+    `from_` (matched ignoring case and the punctuation around words) become `to` in the
+    clip's burned captions, subtitle files and social copy.  `language` limits it to one
+    language's words; None: wherever the words appear in any of the clip's languages."""
+
+    from_: str = field(metadata={"json": "from"})
+    to: str
+    language: str | None = None
+
+
 @dataclass
 class Clip:
     id: str
@@ -272,6 +290,8 @@ class Clip:
     loudness_target: float | None = None  # LUFS the audio was normalised to, if it was
     title: str | None = None  # a reviewer's title (decisions.json)
     status: str | None = None  # a reviewer's decision: "approved", or None (rejected clips are not cut)
+    # A reviewer's corrections of the caption text (decisions.json), applied to this clip's words.
+    caption_fixes: list[CaptionFix] = field(default_factory=list)
     # A hash of everything the clip was cut from (its span, the settings, the words and
     # product card in it): a re-run re-cuts a clip only when this changes.
     plan: str = ""

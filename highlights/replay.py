@@ -20,6 +20,7 @@ from typing import Any
 
 from . import __version__
 from .audio import audio_windows
+from .caption_fixes import applies, fix_words
 from .captions import Overlay
 from .chapters import write_chapters
 from .clips import clip_extension, cut_formats, make_thumbnail, thumbnail_time
@@ -35,6 +36,7 @@ from .models import ModelSource, resolve_model
 from .probe import probe
 from .recap import write_replay_pages
 from .records import (
+    CaptionFix,
     Clip,
     Highlight,
     Manifest,
@@ -256,20 +258,28 @@ def cut_clips(source: Path, media: MediaInfo, folder: Path, highlights: list[Hig
     reviewed = {p.id: p for p in planned}
     reusable = reusable or {}
 
-    def plan_of(clip_id: str, highlight: Highlight) -> str:
+    burns = settings.clips.captions and any(get_format(mode).social for mode in modes)
+
+    def plan_of(clip_id: str, highlight: Highlight, fixes: tuple[CaptionFix, ...]) -> str:
         product = catalog.get(highlight.products[0]) if highlight.products else None
         inside = [w for w in words if highlight.start - 1 <= w.start and w.end <= highlight.end + 1]
         captioned = ([w for w in caption_words if highlight.start - 1 <= w.start and w.end <= highlight.end + 1]
                       if caption_words is not words else None)
+        # A reviewer's caption corrections change what is burned in, so they re-cut the clip;
+        # only when there are any (a clip without keeps the plan, and its file, it had) and
+        # only when captions are burned (else they change the subtitles and social copy alone).
+        corrected = [fixes] if fixes and burns else []
         return fingerprint(identity, clip_id, highlight, settings.clips, settings.subtitles, product, inside,
-                           [m for m in mentions if highlight.start <= m.start < highlight.end], captioned, look)
+                           [m for m in mentions if highlight.start <= m.start < highlight.end], captioned, look,
+                           *corrected)
 
     def make(clip_id: str, highlight: Highlight, threads: int) -> Clip:
-        plan = plan_of(clip_id, highlight)
         decision = reviewed[clip_id]
+        plan = plan_of(clip_id, highlight, decision.captions)
         previous = reusable.get(clip_id)
         if previous is not None and previous.plan == plan:
-            return replace(previous, title=decision.title, status=decision.status)
+            return replace(previous, title=decision.title, status=decision.status,
+                           caption_fixes=list(decision.captions))
         # The first format keeps the plain names (`clip-01-x.mp4`, `.jpg`, `.captions.ass`, as
         # before several formats); the others add theirs (`clip-01-x.square.mp4`).
         def name(mode: str, ending: str) -> Path:
@@ -277,7 +287,8 @@ def cut_clips(source: Path, media: MediaInfo, folder: Path, highlights: list[Hig
 
         targets = {mode: name(mode, clip_extension(media, mode)) for mode in modes}
         product = catalog.get(highlight.products[0]) if highlight.products else None
-        overlays = {mode: Overlay(words=caption_words, subtitles=settings.subtitles, product=product,
+        burned = fix_words(caption_words, decision.captions, caption_language, highlight.start, highlight.end)
+        overlays = {mode: Overlay(words=burned, subtitles=settings.subtitles, product=product,
                                   language=caption_language, look=look,
                                   script=clips_dir / (f"{clip_id}.captions.ass" if mode == first_social
                                                       else f"{clip_id}.{mode}.captions.ass"))
@@ -309,7 +320,8 @@ def cut_clips(source: Path, media: MediaInfo, folder: Path, highlights: list[Hig
                     framing=social.framing if social else None,
                     captions=scripts.get(first_social) if first_social else None,
                     caption_language=caption_language if scripts else None,
-                    loudness_target=cut.loudness_target, title=decision.title, status=decision.status, plan=plan,
+                    loudness_target=cut.loudness_target, title=decision.title, status=decision.status,
+                    caption_fixes=list(decision.captions), plan=plan,
                     files={mode: _rel(path, folder) for mode, path in targets.items()},
                     thumbnails={mode: _rel(path, folder) for mode, path in thumbnails.items()},
                     scripts=scripts)
@@ -363,9 +375,13 @@ def _subtitles(replay: Replay, results: Mapping[str, Any]) -> SubtitleOutcome:
             # A clip whose first format is a social one gets subtitles for its narrow frame.
             frame = get_format(clip.mode).size
             upright = frame is not None
-            inside = [w for w in words if w.start >= clip.start and w.end <= clip.end]
+            # The reviewer's caption corrections, to this clip's words only; a corrected name
+            # is kept on one subtitle as the catalog's names are.
+            fixed = fix_words(words, clip.caption_fixes, language, clip.start, clip.end)
+            inside = [w for w in fixed if w.start >= clip.start and w.end <= clip.end]
+            kept = names + [fix.to for fix in clip.caption_fixes if applies(fix, language) and fix.to]
             cues = build_cues(inside, vertical(rules) if upright else rules, offset=clip.start,
-                              duration=clip.end - clip.start, keep_together=names, language=language)
+                              duration=clip.end - clip.start, keep_together=kept, language=language)
             paths = write_subtitles(cues, folder / "clips" / f"{clip.id}.{language}", ass,
                                     frame or media.display_size, notice=notice)
             outcome.clip_subtitles.setdefault(clip.id, {})[language] = _subtitle_record(paths, folder, label)

@@ -2,7 +2,8 @@
 
 It serves the index and the recaps as they are on disk, except that a replay's
 `recap.html` is rendered per request with the desk's controls (approve / reject, edges
-moved by word or sentence, title), which write `OUT/<slug>/decisions.json`.
+moved by word or sentence, title, corrections of the caption text), which write
+`OUT/<slug>/decisions.json`.
 
 The standard library's ThreadingHTTPServer is enough for one person on one machine, and the
 rules that keep it safe are few and all here:
@@ -39,7 +40,7 @@ from .text import sentences
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8765
 TOKEN_HEADER = "X-Highlights-Token"
-MAX_BODY = 4096  # bytes; a decision is a few fields
+MAX_BODY = 65536  # bytes; a decision is a few fields and at most 50 short caption corrections
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _API = re.compile(r"^/api/([^/]+)/clips/([^/]+)$")
 _LOOPBACK = {"127.0.0.1", "localhost", "::1"}

@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import languages
+from .caption_fixes import fix_words
 from .captions import format_price
 from .config import Settings
 from .files import read_json, write_text
@@ -248,7 +249,8 @@ def social_copy(clips: Sequence[Clip], words: Sequence[Word], spoken: str, targe
     fragments = Fragments(settings, spoken, products)
     found = []
     for clip in clips:
-        inside = clip_words(words, clip)
+        # The reviewer's caption corrections (decisions.json) are what the host said, for the copy.
+        inside = clip_words(fix_words(words, clip.caption_fixes, spoken, clip.start, clip.end), clip)
         product = next((catalog[p] for p in clip.products if p in catalog), None)
         offer, question = find_offer(inside, spoken), find_question(inside, spoken)
         if product is not None and question is not None and len(question) + len(product.name) + 1 > TITLE_LIMIT:

@@ -61,22 +61,29 @@ _DOUBLE_PUNCTUATION = re.compile(r"(?<=[\w»”)\]%€$£'’])[ \u00a0\u202f]?(
 def display_words(words: Sequence[Word], language: str | None = None) -> list[DisplayWord]:
     """`words` as displayed: Whisper's words joined where it put no space between them (and
     where the language's typography joins them), French spacing applied."""
+    return [shown for shown, _, _ in display_spans(words, language)]
+
+
+def display_spans(words: Sequence[Word], language: str | None = None) -> list[tuple[DisplayWord, int, int]]:
+    """`display_words` with where each came from: (display word, index of its first word in
+    `words`, index after its last), for whoever replaces the words behind a display word."""
     rules = typography(language)
-    result: list[DisplayWord] = []
-    for word in words:
+    result: list[tuple[DisplayWord, int, int]] = []
+    for index, word in enumerate(words):
         raw = word.text
         text = raw.strip()
         if not text:
             continue
         spaced = raw[:1].isspace()
-        if result and _joins(result[-1].text, text, spaced, rules):
-            previous = result[-1]
+        if result and _joins(result[-1][0].text, text, spaced, rules):
+            previous, first, _ = result[-1]
             # A spaced "?" keeps its space in French (made a no-break one), loses it elsewhere.
             glue = " " if spaced and rules.space_before and text[0] in "?!:;" else ""
             previous.text = _french(previous.text + glue + text, rules)
             previous.end = max(previous.end, word.end)
+            result[-1] = (previous, first, index + 1)
         else:
-            result.append(DisplayWord(_french(text, rules), word.start, word.end, True))
+            result.append((DisplayWord(_french(text, rules), word.start, word.end, True), index, index + 1))
     return result
 
 

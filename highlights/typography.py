@@ -73,6 +73,21 @@ def _fold(word: str) -> str:
 # Punctuation around a word, but not the signs that name what a number counts.
 _KEEP = re.escape("".join(sorted(languages.currency_signs())) + "%°")
 _EDGES = re.compile(rf"^[^\w{_KEEP}]+|[^\w{_KEEP}]+$")
+_LEAD = re.compile(rf"^[^\w{_KEEP}]+")
+_TRAIL = re.compile(rf"[^\w{_KEEP}]+$")
+
+
+def word_edges(word: str) -> tuple[str, str, str]:
+    """A displayed word as (punctuation before it, the word, punctuation after it):
+    `«Aurora,` -> ("«", "Aurora", ","), French `vrai\u00a0?` -> ("", "vrai", "\u00a0?"), `49%`
+    keeps its `%`.  Only punctuation: ("", "", word)."""
+    lead = _LEAD.match(word)
+    before = lead.group(0) if lead else ""
+    if len(before) == len(word):
+        return "", "", word
+    trail = _TRAIL.search(word)
+    after = trail.group(0) if trail else ""
+    return before, word[len(before):len(word) - len(after)], after
 
 
 @functools.lru_cache(maxsize=32)
@@ -105,4 +120,4 @@ def typography(code: str | None) -> Typography:
     )
 
 
-__all__ = ["UNIT_SYMBOLS", "Typography", "typography"]
+__all__ = ["UNIT_SYMBOLS", "Typography", "typography", "word_edges"]

@@ -22,7 +22,7 @@ from highlights.decisions import (
     update_decision,
     write_decisions,
 )
-from highlights.records import Clip, Highlight, Manifest, MediaInfo, SubtitleFiles, Word
+from highlights.records import CaptionFix, Clip, Highlight, Manifest, MediaInfo, SubtitleFiles, Word
 
 # "one two three", then a pause of 2 s, then "four five"
 WORDS = [Word(1.0, 1.4, " one"), Word(1.5, 2.0, " two"), Word(2.1, 2.6, " three"),
@@ -41,6 +41,65 @@ def test_a_hand_written_file_parses():
     assert decisions.clips["clip-01-a"] == ClipDecision(status=APPROVED)
     assert decisions.clips["clip-02-b"] == ClipDecision(None, 4.0, 5.5, "Lamp, 29 USD")
     assert decisions.status("clip-01-a") == APPROVED and decisions.status("nope") is None
+
+
+def test_caption_corrections_parse_and_are_written_back_as_written():
+    text = json.dumps({"clips": {"clip-01-a": {"captions": [
+        {"from": " Aurora  Pro ", "to": "Aurora Pro X"},
+        {"from": "rêve", "to": "sommeil", "language": "fr"},
+        {"from": "um,", "to": ""}]}}}, ensure_ascii=False)
+    decision = parse_decisions(text).clips["clip-01-a"]
+    assert decision.captions == (CaptionFix("Aurora Pro", "Aurora Pro X"), CaptionFix("rêve", "sommeil", "fr"),
+                                 CaptionFix("um,", ""))
+    assert not decision.empty
+    from highlights.decisions import to_json
+
+    assert to_json(parse_decisions(text)) == {"clips": {"clip-01-a": {"captions": [
+        {"from": "Aurora Pro", "to": "Aurora Pro X"}, {"from": "rêve", "to": "sommeil", "language": "fr"},
+        {"from": "um,", "to": ""}]}}}
+    # An empty list is no corrections: the entry is left out when written.
+    assert to_json(parse_decisions('{"clips": {"c1": {"captions": []}}}')) == {"clips": {}}
+
+
+@pytest.mark.parametrize("captions, place", [
+    ({"from": "a", "to": "b"}, 'clips.c1.captions: must be a list'),
+    (["a -> b"], 'clips.c1.captions[0]: must be an object with "from" and "to"'),
+    ([{"from": "", "to": "b"}], "clips.c1.captions[0].from: must name at least one word"),
+    ([{"from": " ?! ", "to": "b"}], "clips.c1.captions[0].from: must name at least one word"),
+    ([{"to": "b"}], "clips.c1.captions[0].from: must be text, not nothing"),
+    ([{"from": "a", "to": 7}], "clips.c1.captions[0].to: must be text, not int"),
+    ([{"from": "a", "to": "b", "lang": "fr"}], "clips.c1.captions[0]: unknown key 'lang'"),
+    ([{"from": "a", "to": "b", "language": "de"}], "clips.c1.captions[0].language: must be one of en, ru"),
+    ([{"from": "a" * 201, "to": "b"}], "clips.c1.captions[0].from: longer than 200 characters"),
+    ([{"from": "a", "to": "b" * 201}], "clips.c1.captions[0].to: longer than 200 characters"),
+    ([{"from": "a\u0007", "to": "b"}], "clips.c1.captions[0].from: control characters"),
+    ([{"from": "Aurora", "to": "Aurora"}], 'clips.c1.captions[0]: "to" is the same as "from"'),
+    ([{"from": "Aurora pro", "to": "X"}, {"from": "aurora  Pro,", "to": "Y"}],
+     "clips.c1.captions[1].from: the same words as captions[0]"),
+    ([{"from": f"w{i}", "to": "x"} for i in range(51)], "clips.c1.captions: more than 50 corrections"),
+])
+def test_malformed_caption_corrections_are_refused_naming_the_place(captions, place):
+    text = json.dumps({"clips": {"c1": {"captions": captions}}})
+    with pytest.raises(DecisionsError) as caught:
+        parse_decisions(text)
+    message = str(caught.value)
+    assert message.startswith(f"decisions.json: {place}"), message
+    assert "\n" not in message
+
+
+def test_caption_corrections_through_updates(tmp_path):
+    update_decision(tmp_path, "c1", {"status": APPROVED})
+    update_decision(tmp_path, "c1", {"captions": [{"from": "Aurora Pro", "to": "Aurora Pro X"}]})
+    update_decision(tmp_path, "c1", {"title": "Watch"})  # the corrections stay
+    assert json.loads((tmp_path / "decisions.json").read_text(encoding="utf-8")) == {"clips": {"c1": {
+        "status": "approved", "title": "Watch", "captions": [{"from": "Aurora Pro", "to": "Aurora Pro X"}]}}}
+    with pytest.raises(DecisionsError, match=r"^change to c1\.captions\[0\]\.from: must name"):
+        update_decision(tmp_path, "c1", {"captions": [{"from": "", "to": "x"}]})
+    update_decision(tmp_path, "c1", {"captions": []})
+    assert load_decisions(tmp_path).clips["c1"] == ClipDecision(APPROVED, title="Watch")
+    update_decision(tmp_path, "c2", {"captions": [{"from": "um", "to": ""}]})
+    update_decision(tmp_path, "c2", {"captions": None})  # unset: the entry goes
+    assert set(load_decisions(tmp_path).clips) == {"c1"}
 
 
 @pytest.mark.parametrize("text, place", [

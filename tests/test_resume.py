@@ -136,3 +136,92 @@ def test_a_review_re_cuts_only_the_clips_it_changed(tmp_path, samples):
     assert all((folder / clips[i].file).stat().st_mtime_ns == before[i] for i in untouched)
     assert "transcribe" in after.reused_stages and "clips" not in after.reused_stages
     assert json.loads((folder / "decisions.json").read_text())["clips"][rejected.id] == {"status": "rejected"}
+
+
+def captions_said(script: Path) -> str:
+    """The text a burned caption script shows, each group once (a word-by-word style repeats
+    a group for every word it highlights): its Caption events without their tags."""
+    import pysubs2
+
+    groups = dict.fromkeys(" ".join(e.plaintext.split()) for e in pysubs2.load(str(script)) if e.style == "Caption")
+    return " ".join(groups)
+
+
+def test_a_caption_correction_re_cuts_only_its_clip(tmp_path, samples):
+    """A clip's caption corrections (decisions.json `captions`) are burned into that clip,
+    which is cut again, and reach its subtitles in every language and its social copy; the
+    other clips are reused as they were, and the replay's own transcript and subtitles keep
+    the words as said."""
+    from conftest import stream_digests
+
+    from highlights.decisions import parse_decisions, write_decisions
+
+    settings = load_settings("default", languages=["en", "fr"], transcribe__language="en", clips__mode="vertical")
+    out = tmp_path / "out"
+
+    def run():
+        (manifest,) = run_batch([str(samples / "demo_replay.mp4")], out, settings,
+                                catalog_path=samples / "catalog.csv").manifests
+        return manifest, out / manifest.slug
+
+    first, folder = run()
+    fixed, *others = first.clips
+    assert fixed.captions and len(others) >= 2
+
+    def text(path: str) -> str:
+        return (folder / path).read_text(encoding="utf-8")
+
+    def files(clip) -> dict[str, bytes]:
+        paths = [clip.captions, clip.thumbnail, *(p for f in clip.subtitles.values() for p in (f.srt, f.vtt, f.ass))]
+        return {p: (folder / p).read_bytes() for p in paths if p}
+
+    # What the first run made: the words as Whisper heard them, in the clip and the replay.
+    assert "tracks" in captions_said(folder / fixed.captions) and "tracks" in text(fixed.subtitles["en"].srt)
+    assert "rêve" in text(fixed.subtitles["fr"].srt) and "Aurora smart watch" in text(fixed.subtitles["fr"].srt)
+    assert "#tracks" in fixed.social["en"].hashtags and "Aurora 10" in text(fixed.subtitles["en"].srt)
+    before_video = stream_digests(folder / fixed.file)
+    before_others = {c.id: (files(c), stream_digests(folder / c.file), (folder / c.file).stat().st_mtime_ns)
+                     for c in others}
+    replay_subtitles = {p: (folder / p).read_bytes() for p in
+                        (first.subtitles["en"].srt, first.subtitles["fr"].srt)}
+    transcript = (folder / "transcript.json").read_bytes()
+
+    write_decisions(folder, parse_decisions(json.dumps({"clips": {fixed.id: {"captions": [
+        {"from": "Aurora smart watch", "to": "Aurora Smartwatch Pro"},  # every language where it is said
+        {"from": "tracks", "to": "counts", "language": "en"},
+        {"from": "Aurora 10", "to": "AURORA10", "language": "en"},  # a promo code, as the seller writes it
+        {"from": "rêve", "to": "sommeil", "language": "fr"},  # a translation put right
+    ]}}}, ensure_ascii=False)))
+    second, _ = run()
+    clips = {c.id: c for c in second.clips}
+    again = clips[fixed.id]
+
+    # The corrected clip: cut again with the new words burned in, the old ones gone (the
+    # product card keeps the catalog's name).
+    burned = captions_said(folder / again.captions)
+    assert "Aurora Smartwatch Pro" in burned and "counts" in burned, burned
+    assert "tracks" not in burned and "smart watch" not in burned
+    assert stream_digests(folder / again.file) != before_video
+    assert again.plan != fixed.plan and [f.to for f in again.caption_fixes][1] == "counts"
+    english, french = text(again.subtitles["en"].srt), text(again.subtitles["fr"].srt)
+    assert "Aurora Smartwatch Pro" in english and "counts" in english and "tracks" not in english
+    assert "Aurora Smartwatch Pro" in french and "sommeil" in french and "rêve" not in french
+    assert "counts" not in french  # the English-only correction stays in English
+    # The social copy is made from the corrected words: the code is now an offer, in its title.
+    assert "AURORA10" not in fixed.social["en"].title
+    assert "AURORA10" in again.social["en"].title and "AURORA10" in again.social["en"].description
+    assert "#tracks" not in again.social["en"].hashtags
+
+    # Every other clip: reused, its files the same bytes and streams.
+    for clip in others:
+        same = clips[clip.id]
+        assert same.plan == clip.plan and same.social == clip.social
+        assert (files(same), stream_digests(folder / same.file), (folder / same.file).stat().st_mtime_ns) == \
+            before_others[clip.id], clip.id
+    # The replay's transcript and subtitles keep what was said.
+    assert (folder / "transcript.json").read_bytes() == transcript
+    assert {p: (folder / p).read_bytes() for p in replay_subtitles} == replay_subtitles
+    assert "transcribe" in second.reused_stages and "clips" not in second.reused_stages
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["clips"][0]["caption_fixes"][0] == {"from": "Aurora smart watch", "to": "Aurora Smartwatch Pro",
+                                                         "language": None}

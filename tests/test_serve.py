@@ -175,7 +175,7 @@ def test_a_post_needs_a_length_and_a_small_body(desk):
     headers = {"Content-Type": "application/json", TOKEN_HEADER: "t0ken"}
     path = f"/api/demo-replay/clips/{CLIP_ID}"
     assert _request(desk, "POST", path, b"", {**headers, "Content-Length": "x"})[0] == 411
-    big = json.dumps({"title": "x" * 5000}).encode()
+    big = json.dumps({"title": "x" * 70000}).encode()
     assert _request(desk, "POST", path, big, headers)[0] == 413
     assert _request(desk, "POST", path, b"[1]", headers)[0] == 400
     assert _request(desk, "POST", "/api/../clips/x", b"{}", headers)[0] == 404
@@ -200,3 +200,30 @@ def test_the_serve_command_listens_on_loopback_and_serves_out(tmp_path):
     finally:
         process.terminate()
         process.wait(10)
+
+
+def test_caption_corrections_through_the_api(desk):
+    fixes = [{"from": "Aurora smart watch", "to": "Aurora Smartwatch Pro"}, {"from": "tracks", "to": "counts",
+                                                                             "language": "en"}]
+    for token in (None, "wrong"):
+        assert _post(desk, {"captions": fixes}, token=token)[0] == 403
+    assert not _decisions(desk).exists()
+    assert _post(desk, {"captions": fixes}) == (200, {"clip": CLIP_ID, "decision": {"captions": fixes}})
+    assert json.loads(_decisions(desk).read_text(encoding="utf-8")) == {"clips": {CLIP_ID: {"captions": fixes}}}
+    # A bad list is refused whole, and the file keeps the corrections it had.
+    status, body = _post(desk, {"captions": fixes + [{"from": " ", "to": "x"}]})
+    assert status == 400 and "captions[2].from: must name at least one word" in body["error"]
+    assert _post(desk, {"captions": [{"from": "a", "to": "b", "language": "xx"}]})[0] == 400
+    assert json.loads(_decisions(desk).read_text(encoding="utf-8")) == {"clips": {CLIP_ID: {"captions": fixes}}}
+    # The desk shows the clip's caption text and each correction with its remove button; the
+    # page on disk lists them, to be applied at the next run.
+    status, page = _request(desk, "GET", "/demo-replay/recap.html")
+    text = page.decode("utf-8")
+    assert status == 200 and 'class="desk-caption-text"' in text and "Aurora smart watch" in text
+    assert text.count('class="desk-fix-remove"') == 2 and 'data-to="Aurora Smartwatch Pro"' in text
+    on_disk = (desk.root / "demo-replay" / "recap.html").read_text(encoding="utf-8")
+    assert "<q>Aurora smart watch</q> → <q>Aurora Smartwatch Pro</q>" in on_disk
+    assert "applied at the next run" in on_disk and "desk-fix-remove\"" not in on_disk
+    # Removing them all takes the entry out of the file.
+    assert _post(desk, {"captions": []}) == (200, {"clip": CLIP_ID, "decision": {}})
+    assert json.loads(_decisions(desk).read_text(encoding="utf-8")) == {"clips": {}}
