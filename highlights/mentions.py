@@ -44,6 +44,10 @@ SURE = 0.75  # a mention at least this confident can stand alone and marks a pro
 # Without a catalog, a name counts when a sales cue comes this close before or after it; a
 # common word must come up again within GENERIC_SPAN seconds.
 SALE_BEFORE, SALE_AFTER = 10.0, 25.0
+# A candidate named less than this share of the most named one's times is dropped, unless it
+# is named SALIENT_ENOUGH times (a minor item beside one presented for ten minutes).
+# Measured on the live_* fixtures: products 7-23 mentions, slips and passing words 2-4.
+SALIENT_SHARE, SALIENT_ENOUGH = 0.25, 5
 GENERIC_SPAN = 15.0
 CANDIDATE_PREFIX = "candidate-"
 # wordfreq's Zipf scale (log10 of uses per billion words): a lower-case noun more frequent than
@@ -478,6 +482,13 @@ def find_candidates(transcript: Transcript, settings: MentionSettings) -> tuple[
         home["keys"].add(key)
         home["occurrences"] += occurrences
         home["sentences"] |= {o.sentence for o in occurrences}
+    # What the host keeps naming: a word said a few times in a replay where the products are
+    # named dozens of times is a passing word or a slip of the ASR ("Mirabuela" for "mi
+    # abuela"), not an item.  Link items are sure already.
+    most = max([len(c["occurrences"]) for c in chosen] + [len(i["spans"]) + len(i["occurrences"]) for i in items],
+               default=0)
+    salient = min(SALIENT_SHARE * most, SALIENT_ENOUGH)
+    chosen = [c for c in chosen if len(c["occurrences"]) >= salient]
     products, mentions = [], []
     taken: set[str] = set()
     for item in items:
@@ -486,7 +497,7 @@ def find_candidates(transcript: Transcript, settings: MentionSettings) -> tuple[
         for first, last in item["spans"] + [(tokens[o.token].first, tokens[o.token].last) for o in item["occurrences"]]:
             mentions.append(Mention(product=product_id, start=words[first].start, end=words[last].end,
                                     text=join_words(words[first:last + 1]), matched=item["name"], similarity=100.0,
-                                    kind="candidate", confidence=SURE))
+                                    kind="candidate", confidence=_candidate_confidence(first, last, item["name"])))
     for candidate in chosen:
         name, spans = _candidate_name(candidate, tokens, words, stem)
         product_id = CANDIDATE_PREFIX + unique_slug(name, taken, fallback="product")
@@ -494,8 +505,14 @@ def find_candidates(transcript: Transcript, settings: MentionSettings) -> tuple[
         for first, last in spans:
             mentions.append(Mention(product=product_id, start=words[first].start, end=words[last].end,
                                     text=join_words(words[first:last + 1]), matched=name, similarity=100.0,
-                                    kind="candidate", confidence=SURE))
+                                    kind="candidate", confidence=_candidate_confidence(first, last, name)))
     return products, sorted(mentions, key=lambda m: m.start)
+
+
+def _candidate_confidence(first: int, last: int, name: str) -> float:
+    """One word of a name of several ("Vega" of "Vega earbuds") may be another item's too (a
+    brand two items share): it supports a presentation and never starts one."""
+    return SHARED_CONFIDENCE if first == last and len(name.split()) > 1 else SURE
 
 
 def _noun_phrase(tokens: list[Token], words: list[Word], at: int, content, ignored: frozenset[str]) -> list[int]:

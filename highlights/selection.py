@@ -45,6 +45,7 @@ TOPIC_ZIPF = 4.6
 # repeated with its sentences reordered, misheard differently and with chat around it scores
 # 45-95 against its first time.
 NEAR_COPY = 50.0
+NEW_WORDS = 6  # content words a second clip of a product must add to be worth a clip
 # Naming counts up to this much of a score: a product called by its link number eight times
 # is not a better pitch than one named three times with a price and a code.
 NAMES_CAP = 3.0
@@ -68,7 +69,7 @@ class _Unit:
     start: float
     end: float
     stems: set[str] = field(default_factory=set)  # content words
-    all_stems: set[str] = field(default_factory=set)  # content words, the replay's common ones too
+    all_stems: set[str] = field(default_factory=set)  # every content word, common ones too
     cues: list[SalesCue] = field(default_factory=list)
     chatter: bool = False
     intro: bool = False
@@ -125,6 +126,7 @@ def select_highlights(
     for number, p in enumerate(presentations):
         _extend_forward(p, number, units, owner, settings)
         _extend_backward(p, number, units, owner, settings)
+    presentations, owner = _joined(presentations, len(units))
     duration = max(transcript.duration, words[-1].end)
     for number, p in enumerate(presentations):
         _fit_length(p, number, units, owner, duration, settings)
@@ -146,8 +148,7 @@ def select_highlights(
             if any(start < h.end and h.start < end for h in chosen):
                 continue
             said = _content(units, p)
-            if second and any(q.product == p.product and fuzz.token_set_ratio(said, other) >= NEAR_COPY
-                              for q, _h, other in kept):
+            if second and _same_pitch(said, [other for q, _h, other in kept if q.product == p.product]):
                 continue  # the same pitch again
             reasons = list(p.reasons)
             if end - start < settings.min_clip - 0.01:
@@ -158,6 +159,14 @@ def select_highlights(
             kept.append((p, highlight, said))
             covered.add(p.product)
     return sorted(chosen, key=lambda h: h.start)
+
+
+def _same_pitch(said: str, kept: list[str]) -> bool:
+    """A second clip of a product shows the same thing as one kept when their content words
+    overlap (NEAR_COPY), or when it adds fewer than NEW_WORDS words to theirs: a short
+    stretch compares badly, and a clip that says nothing new is a copy however it scores."""
+    new = set(said.split()) - set().union(*(set(other.split()) for other in kept))
+    return len(new) < NEW_WORDS or any(fuzz.token_set_ratio(said, other) >= NEAR_COPY for other in kept)
 
 
 def _clear_of(start: float, end: float, first_word: float, last_word: float,
@@ -224,9 +233,10 @@ def _units(words, tokens: list[Token], cues: list[SalesCue], mentions: list[Ment
         by_unit[word_unit[token.first]].append(token)
     for unit, own in zip(units, by_unit):
         texts, kinds = [t.text for t in own], [t.kind for t in own]
-        unit.stems = {stem(t.text) for t in own if t.kind == "word" and len(t.text) >= 3
-                      and t.text not in lexicon.stopwords
-                      and (word_zipf(t.text, language) <= TOPIC_ZIPF or stem(t.text) in name_stems)}
+        content = [t.text for t in own if t.kind == "word" and len(t.text) >= 3 and t.text not in lexicon.stopwords]
+        unit.all_stems = {stem(text) for text in content}
+        unit.stems = {stem(text) for text in content
+                      if word_zipf(text, language) <= TOPIC_ZIPF or stem(text) in name_stems}
         unit.chatter = bool(find_phrases(texts, kinds, lexicon.chatter))
         unit.intro = any(start <= 1 for start, _end, _p in find_phrases(texts, kinds, lexicon.intro))
         unit.refers = bool(own) and (texts[0] in lexicon.refer or " ".join(texts[:2]) in lexicon.refer)
@@ -243,7 +253,6 @@ def _units(words, tokens: list[Token], cues: list[SalesCue], mentions: list[Ment
             counts[s] = counts.get(s, 0) + 1
     common = {s for s, c in counts.items() if c > max(2, COMMON_SHARE * len(units))}
     for unit in units:
-        unit.all_stems = set(unit.stems)
         unit.stems -= common
     return units
 
@@ -300,6 +309,25 @@ def _presentations(units: list[_Unit], mentions: list[Mention], settings: Select
     return merged
 
 
+def _joined(presentations: list[_Presentation], count: int) -> tuple[list[_Presentation], list[int | None]]:
+    """Presentations of one product that have grown to meet are one: a product talked about
+    for minutes, named now and then (its best `max_clip` stretch is cut later)."""
+    joined: list[_Presentation] = []
+    for p in sorted(presentations, key=lambda p: p.first):
+        previous = joined[-1] if joined else None
+        if previous and previous.product == p.product and p.first <= previous.last + 1:
+            previous.last, previous.named_last = max(previous.last, p.last), max(previous.named_last, p.named_last)
+            previous.vocabulary |= p.vocabulary
+            previous.profile |= p.profile
+            continue
+        joined.append(p)
+    owner: list[int | None] = [None] * count
+    for number, p in enumerate(joined):
+        for index in range(p.first, p.last + 1):
+            owner[index] = number if owner[index] is None else owner[index]
+    return joined, owner
+
+
 def _own_words(presentations: list[_Presentation], units: list[_Unit]) -> list[set[str]]:
     """For each presentation, the content words said in its product's presentations and in no
     other product's."""
@@ -317,26 +345,35 @@ def _free(index: int, units, owner, product: str) -> bool:
     return 0 <= index < len(units) and owner[index] is None and not _names_other(units[index], product)
 
 
-def _about(p: _Presentation, unit: _Unit, refers: bool = True) -> bool:
+def _about(p: _Presentation, unit: _Unit, refers: bool = True, cues: bool = True) -> bool:
     """Does this sentence still talk about the product? (`refers`: may a sentence that starts
-    by referring back ("it", "они") count, as it does right after one about the product.)"""
-    return bool(unit.cues) or (refers and unit.refers) or p.product in unit.named or bool(unit.stems & p.vocabulary) \
-        or len(unit.stems & p.profile) >= PROFILE_WORDS
+    by referring back ("it", "они") count, as it does right after one about the product;
+    `cues`: may a price or a call to action alone.)"""
+    return (cues and bool(unit.cues)) or (refers and unit.refers) or p.product in unit.named \
+        or bool(unit.stems & p.vocabulary) or len(unit.stems & p.profile) >= PROFILE_WORDS
 
 
 def _extend_forward(p: _Presentation, number: int, units, owner, settings: SelectionSettings) -> None:
+    # `trail` counts from the last sentence that names the product or shares its words: a
+    # product described for minutes is not named in every sentence.
     named_end = units[p.named_last].end
 
     def fits(index: int) -> bool:
         unit = units[index]
         return (_free(index, units, owner, p.product) and not (unit.chatter and not unit.cues)
                 and not (unit.calls_link and p.product not in unit.named)  # the next item is called
-                and unit.end - named_end <= settings.trail and unit.end - units[p.first].start <= settings.max_clip)
+                and unit.end - named_end <= settings.trail)
+
+    def take(index: int) -> None:
+        nonlocal named_end
+        if _about(p, units[index], refers=False, cues=False):
+            named_end = units[index].end
+        _take(p, number, owner, units, index)
 
     index = p.last + 1
     while index < len(units) and fits(index):
         if _about(p, units[index]):
-            _take(p, number, owner, units, index)
+            take(index)
             index += 1
             continue
         # Up to GAP_SENTENCES that share no words ("pulse and sleep", "the battery lasts a
@@ -353,7 +390,7 @@ def _extend_forward(p: _Presentation, number: int, units, owner, settings: Selec
             break
         for j in range(index, ahead):
             _take(p, number, owner, units, j, learn=False)
-        _take(p, number, owner, units, ahead)
+        take(ahead)
         index = ahead + 1
 
 
@@ -469,7 +506,7 @@ def _score(p: _Presentation, units, words, mentions: list[Mention], names: dict[
     # one that describes it (more distinct content words) is the better clip.
     # It ranks presentations; it is not evidence that a product is presented (`min_score`).
     p.evidence = min(NAMES_CAP, sum(m.confidence for m in own)) + sum(WEIGHTS[kind] for kind in best)
-    p.score = p.evidence + STRETCH_WORD * len(_topic_words(units, p.first, p.last))
+    p.score = p.evidence + STRETCH_WORD * len(set().union(*(units[i].all_stems for i in range(p.first, p.last + 1))))
     p.reasons = [f"names {names.get(p.product, p.product)} {len(own)}x"]
     p.reasons += [best[kind].reason for kind in CUE_KINDS if kind in best]
 
