@@ -7,17 +7,23 @@ host rarely pauses between topics and the camera does not cut at them, so the en
 presentation is found from the words (lexical cohesion, as in TextTiling): a following
 sentence still belongs to it when it shares content words with what was said about the
 product, carries a sales cue (price, code, call to action), or starts by referring back to
-it ("it", "они", "ta"); it ends where another product is named, where chatter begins
-(greetings, weather, thanks), or after a sentence that does none of this.
+it ("it", "они", "ta"); it ends where another product is named or called by its link number,
+where chatter begins (greetings, weather, thanks), or after a few sentences that do none of
+this.  Only words rare in the language tie sentences together (wordfreq), and the words said
+about a product in any of its presentations, and about no other, count in all of them: hosts
+repeat a pitch in other words and describe an item again without naming it.  Presentations of
+one product that grow to meet are one, and a long one keeps its best `max_clip` stretch.
 
 Clip edges sit on sentence boundaries (never inside a word), may stretch into a stretch
 where nothing was transcribed to reach the minimum length, and move onto a scene cut when
-one is close enough.  Presentations are scored by how surely they name the product and by
-their sales cues.  Coverage comes before depth: every product's best presentation that does
-not overlap a chosen clip is kept before any product gets a second clip, and a second clip
-of a product is kept only when it shows something else (its words are not a near copy of a
-kept clip's: hosts repeat the same pitch for viewers who just arrived).  A presentation
-squeezed between two others keeps its short clip, with the reason."""
+one is close enough; they never take in talk about something else to reach `min_clip`.
+Presentations are scored by how surely they name the product and by their sales cues, and
+ranked by that and by how much they describe it.  Coverage comes before depth: every
+product's best presentation that does not overlap a chosen clip is kept before any product
+gets a second clip, and a second clip of a product is kept only when it shows something else
+(its words are not a near copy of a kept clip's and add enough of their own: hosts repeat the
+same pitch for viewers who just arrived).  A presentation squeezed between two others keeps
+its short clip, with the reason."""
 
 from __future__ import annotations
 
@@ -52,9 +58,6 @@ NAMES_CAP = 3.0
 # Sentences in a row that share no words with a presentation and still belong to it, when
 # one about the product follows: a description runs on without naming anything.
 GAP_SENTENCES = 2
-# Words said about the product in its other presentations that tie a sentence to this one:
-# one alone is too often chance ("week", "light").
-PROFILE_WORDS = 2
 TAIL_SENTENCE = 3.5  # seconds: a remark that closes a pitch, not a new topic
 TAIL_GAP = 0.6  # seconds of pause before it, at most
 STRETCH_WORD = 0.05  # what a distinct content word adds to a stretch (20 say as much as a price)
@@ -84,8 +87,7 @@ class _Presentation:
     first: int  # unit indices, inclusive
     last: int
     named_last: int  # the last unit that names the product surely
-    vocabulary: set[str] = field(default_factory=set)
-    profile: set[str] = field(default_factory=set)  # words said about the product elsewhere only
+    vocabulary: set[str] = field(default_factory=set)  # the content words that tie sentences to it
     evidence: float = 0.0  # naming and sales cues, against `min_score`
     score: float = 0.0  # evidence and what it describes: the better of two presentations
     reasons: list[str] = field(default_factory=list)
@@ -122,11 +124,11 @@ def select_highlights(
     # words said about a product anywhere in the replay (and about no other) tie sentences to
     # each of its presentations, in a second pass.
     for p, words_of in zip(presentations, _own_words(presentations, units)):
-        p.profile = words_of - p.vocabulary
+        p.vocabulary |= words_of
     for number, p in enumerate(presentations):
         _extend_forward(p, number, units, owner, settings)
         _extend_backward(p, number, units, owner, settings)
-    presentations, owner = _joined(presentations, len(units))
+    presentations, owner = _joined(presentations, units, owner, settings)
     duration = max(transcript.duration, words[-1].end)
     for number, p in enumerate(presentations):
         _fit_length(p, number, units, owner, duration, settings)
@@ -309,19 +311,27 @@ def _presentations(units: list[_Unit], mentions: list[Mention], settings: Select
     return merged
 
 
-def _joined(presentations: list[_Presentation], count: int) -> tuple[list[_Presentation], list[int | None]]:
-    """Presentations of one product that have grown to meet are one: a product talked about
-    for minutes, named now and then (its best `max_clip` stretch is cut later)."""
+def _joined(presentations: list[_Presentation], units: list[_Unit], owner: list[int | None],
+            settings: SelectionSettings) -> tuple[list[_Presentation], list[int | None]]:
+    """Presentations of one product that have grown to meet, or that only talk nobody else's
+    (no chatter, no other product named or called) shorter than `trail` keeps apart, are
+    one: a product described for minutes in words said once, named now and then (its best
+    `max_clip` stretch is cut later)."""
+    def between(p: _Presentation, q: _Presentation) -> bool:
+        gap = range(p.last + 1, q.first)
+        return (not gap or units[q.first].start - units[p.last].end <= settings.trail) and all(
+            owner[i] is None and not units[i].chatter and not units[i].calls_link
+            and not _names_other(units[i], p.product) for i in gap)
+
     joined: list[_Presentation] = []
     for p in sorted(presentations, key=lambda p: p.first):
         previous = joined[-1] if joined else None
-        if previous and previous.product == p.product and p.first <= previous.last + 1:
+        if previous and previous.product == p.product and between(previous, p):
             previous.last, previous.named_last = max(previous.last, p.last), max(previous.named_last, p.named_last)
             previous.vocabulary |= p.vocabulary
-            previous.profile |= p.profile
             continue
         joined.append(p)
-    owner: list[int | None] = [None] * count
+    owner = [None] * len(units)
     for number, p in enumerate(joined):
         for index in range(p.first, p.last + 1):
             owner[index] = number if owner[index] is None else owner[index]
@@ -350,7 +360,7 @@ def _about(p: _Presentation, unit: _Unit, refers: bool = True, cues: bool = True
     by referring back ("it", "они") count, as it does right after one about the product;
     `cues`: may a price or a call to action alone.)"""
     return (cues and bool(unit.cues)) or (refers and unit.refers) or p.product in unit.named \
-        or bool(unit.stems & p.vocabulary) or len(unit.stems & p.profile) >= PROFILE_WORDS
+        or bool(unit.stems & p.vocabulary)
 
 
 def _extend_forward(p: _Presentation, number: int, units, owner, settings: SelectionSettings) -> None:
@@ -403,7 +413,7 @@ def _extend_backward(p: _Presentation, number: int, units, owner, settings: Sele
 
     def about(index: int) -> bool:
         unit = units[index]
-        return p.product in unit.named or bool(unit.stems & p.vocabulary) or len(unit.stems & p.profile) >= PROFILE_WORDS
+        return p.product in unit.named or bool(unit.stems & p.vocabulary)
 
     def usable(index: int) -> bool:
         return index >= 0 and _free(index, units, owner, p.product) and not units[index].chatter
@@ -464,6 +474,7 @@ def _best_stretch(p: _Presentation, units, max_clip: float) -> tuple[int, int]:
     price, offer and call to action (each kind once), and the name said surely (up to
     NAMES_CAP); not simply its first minute. The earliest of equals."""
     best, chosen = -1.0, (p.first, p.first)
+    introduced = next((i for i in range(p.first, p.last + 1) if units[i].named.get(p.product, 0.0) >= SURE), p.first)
     for first in range(p.first, p.last + 1):
         last = first
         while last + 1 <= p.last and units[last + 1].end - units[first].start <= max_clip:
@@ -471,7 +482,7 @@ def _best_stretch(p: _Presentation, units, max_clip: float) -> tuple[int, int]:
         run = units[first:last + 1]
         kinds = {cue.kind for unit in run for cue in unit.cues}
         naming = min(NAMES_CAP, sum(unit.named.get(p.product, 0.0) for unit in run))
-        intro = 1.0 if any(unit.named.get(p.product, 0.0) >= SURE for unit in run[:1]) else 0.0
+        intro = 1.0 if first <= introduced <= last else 0.0
         points = STRETCH_WORD * len(set().union(*(unit.stems for unit in run)))
         value = naming + intro + sum(WEIGHTS[kind] for kind in kinds) + points
         if value > best + 1e-9:
@@ -502,10 +513,10 @@ def _score(p: _Presentation, units, words, mentions: list[Mention], names: dict[
         for cue in units[index].cues:
             if cue.kind not in best or (cue.value and not best[cue.kind].value):
                 best[cue.kind] = cue
-    # What it says counts too: of two presentations of one product with the same cues, the
-    # one that describes it (more distinct content words) is the better clip.
-    # It ranks presentations; it is not evidence that a product is presented (`min_score`).
     p.evidence = min(NAMES_CAP, sum(m.confidence for m in own)) + sum(WEIGHTS[kind] for kind in best)
+    # What it says ranks it too: of two presentations of one product with the same cues, the
+    # one that describes it (more distinct content words) is the better clip.  That is no
+    # evidence that a product is presented at all (`min_score` is against `evidence`).
     p.score = p.evidence + STRETCH_WORD * len(set().union(*(units[i].all_stems for i in range(p.first, p.last + 1))))
     p.reasons = [f"names {names.get(p.product, p.product)} {len(own)}x"]
     p.reasons += [best[kind].reason for kind in CUE_KINDS if kind in best]
