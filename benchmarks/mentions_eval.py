@@ -11,11 +11,13 @@ known from how the audio was assembled.
     .venv/bin/python benchmarks/mentions_eval.py build [NAME]  # voice, transcribe, cache (slow)
     .venv/bin/python benchmarks/mentions_eval.py speed         # detection on an hour of transcript
 
-`build` transcribes every fixture three times with the bundled Whisper base model: without
-biasing (`plain`), with the catalog names as faster-whisper `hotwords` (what the pipeline
-does, `hotwords`) and with them as `initial_prompt` (`prompt`), and stores the transcripts,
-the truth, and the model and settings that made them in `fixtures/<name>.json`.  The report
-then runs only our own code on the cached transcripts, in seconds.
+`build` transcribes every fixture with the bundled Whisper base model, one chunk after the
+other: without biasing (`plain`), with the catalog names as faster-whisper `hotwords`
+(`hotwords`) and with them as `initial_prompt` (`prompt`); and as the pipeline's defaults do
+(batched decoding, lost speech recovered): with the catalog names as hotwords (`batched`) and
+without (`batched_plain`).  It stores the transcripts, the truth, and the model and settings
+that made them in `fixtures/<name>.json` (keeping the other variants of the same audio); the
+report then runs only our own code on the cached transcripts, in seconds.
 
 Definitions (per fixture, then summed per language and overall):
 - a presentation is a product part of the script: first word of its first sentence to the
@@ -38,8 +40,9 @@ Definitions (per fixture, then summed per language and overall):
   the words Whisper wrote over that sentence contain it as said or as the catalog spells it
   (case, accents and punctuation aside); "found" counts the occurrences our matcher turns
   into a mention of the right product;
-- detection runs on the `hotwords` transcript with the catalog and on the `plain` one
-  without (no catalog, no names to bias Whisper with);
+- detection runs on the `batched` transcript with the catalog and on the `batched_plain`
+  one without (no catalog, no names to bias Whisper with): what the pipeline would see;
+  `--detect-on hotwords,plain` scores the sequentially decoded ones;
 - the ASR is *usable* on a fixture when its word error rate against the script (sentences
   we voiced) is at most USABLE_WER; overall figures are over usable fixtures.
 """

@@ -2,10 +2,10 @@
 
 With the catalog's names as hotwords, Whisper sometimes leaves a stretch of clear speech
 out: the decoder ends a 30-second window early and the next one starts after the stretch.
-Measured on the mentions fixtures (benchmarks/mentions_eval.py), hotwords lost 8-37 s of
-speech in 9 of 17 replays, sequential or batched, against 0 s in 15 of them without hotwords;
-a lost stretch is a product's price or a whole presentation gone from the clips and from
-the subtitles.
+Measured on the 17 mentions fixtures (benchmarks/mentions_eval.py): with hotwords, 131 s of
+speech lost in 7 of them decoded chunk after chunk and 83 s in 9 batched; without, 7 s in 1
+(sequential).  A lost stretch is a product's price or a whole presentation gone from the
+clips, and lines gone from the subtitles.
 
 So after a window is transcribed, the stretches Silero VAD hears speech in and no word
 covers are decoded once more, on their own and without hotwords, and what Whisper is sure
