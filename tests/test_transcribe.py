@@ -143,3 +143,23 @@ def test_kept_encodings_hand_back_each_output_once():
     assert np.array_equal(out, features[:, :2, :3] * 2.0)
     kept.encode(features[:1])
     assert inner.seen == [2, 1, 1]  # handed back once, then forgotten
+
+
+def test_two_decoders_side_by_side_give_the_same_words(media, base_model):
+    """A window's chunks split between two CTranslate2 workers (a CPU job with every core)
+    come out as one decoder makes them, first words after the split included."""
+    import numpy as np
+
+    from highlights.transcribe import SpeechWindow
+
+    model = load_whisper(base_model.path, "int8", 1, "cpu", 2)
+    pieces = [load_audio(media / "speech" / "en" / name) for name in
+              ("jfk.flac", "three_speakers_diarization.wav", "librispeech_quilter.wav")]
+    gap = np.zeros(16000, dtype=np.float32)
+    audio = np.concatenate([part for piece in pieces * 3 for part in (piece, gap)])
+    options = dict(language="en", beam_size=3, word_timestamps=True, condition_on_previous_text=False, hotwords=None)
+    window = SpeechWindow(model, audio)
+    assert len(window.clips) >= 3
+    one = [(w.start, w.end, w.word) for s in window.segments(8, options, 1) for w in s.words]
+    two = [(w.start, w.end, w.word) for s in window.segments(8, options, 2) for w in s.words]
+    assert one == two and len(one) > 100
