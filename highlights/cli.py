@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -41,6 +42,18 @@ def _language_list(ctx, param, value: str | None) -> list[str] | None:
     return codes
 
 
+def _jobs_value(ctx, param, value):
+    if value is None or str(value).strip().lower() == "auto":
+        return "auto"
+    try:
+        jobs = int(value)
+    except ValueError:
+        jobs = 0
+    if jobs < 1:
+        raise click.BadParameter(f"{value!r} is neither auto nor a number of jobs (1 or more)")
+    return jobs
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="highlights")
 def main() -> None:
@@ -73,8 +86,10 @@ def main() -> None:
                    "replay's <name>.events.csv|json beside it, if any.")
 @click.option("--device", type=click.Choice(["auto", "cpu", "cuda"]),
               help="Where Whisper runs: auto (a CUDA GPU when CTranslate2 sees one, else the CPU), cpu or cuda.")
-@click.option("--jobs", type=click.IntRange(min=1), default=1, show_default=True,
-              help="Replays processed in parallel (each job gets its share of the CPU cores).")
+@click.option("--jobs", callback=_jobs_value, default="auto", show_default=True, metavar="auto|N",
+              help="Replays processed in parallel, each with its share of the CPU cores. auto: one job "
+                   "per core for several replays (fewer for a few long ones), one for a single replay; "
+                   "the choice is printed. `cpu_threads` in a preset sets the threads per job.")
 @click.option("--force", "force", multiple=True, type=click.Choice(STAGE_NAMES),
               help="Redo this stage even if its stored result is still valid (repeatable).")
 @click.option("--scheduler", metavar="ADDRESS",
@@ -122,7 +137,18 @@ def run(inputs, out, catalog, languages, language, model, clip_mode, pipeline, e
     reporter = make_reporter(log_format, quiet)
     from .inputs import expand_inputs
 
-    reporter.open(sum(1 for _ in expand_inputs(list(inputs))[0]))
+    sources = expand_inputs(list(inputs))[0]
+    if not scheduler:
+        from .pipeline import plan_batch
+
+        plan = plan_batch(sources, jobs, settings)
+        jobs = plan.jobs
+        if log_format == "json":
+            click.echo(json.dumps({"event": "jobs", "jobs": plan.jobs, "threads": plan.threads or os.cpu_count(),
+                                   "reason": plan.reason}, ensure_ascii=False), err=True)
+        elif not quiet:
+            click.echo(plan.describe(), err=True)
+    reporter.open(len(sources))
     try:
         result = run_batch(list(inputs), out, settings, catalog, jobs, reporter, force, scheduler, events)
     except KeyboardInterrupt:

@@ -9,15 +9,19 @@ from __future__ import annotations
 import functools
 import importlib.util
 import json
+import logging
 import os
 import shutil
 import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
 import platformdirs
 
 from .files import sha256_file
+
+log = logging.getLogger("highlights")
 
 MODEL_FILES = ("model.bin", "config.json", "tokenizer.json", "vocabulary.txt")
 
@@ -176,9 +180,17 @@ def placement(device: str = "auto", compute_type: str = "auto") -> tuple[str, st
 
 
 @functools.lru_cache(maxsize=2)
-def load_whisper(path: str, compute_type: str = "int8", cpu_threads: int = 0, device: str = "cpu"):
-    """One loaded model per (weights, precision, threads, device) in this process: a batch,
-    a worker process or a test session pays the load once."""
+def load_whisper(path: str, compute_type: str = "int8", cpu_threads: int = 0, device: str = "cpu",
+                 workers: int = 1):
+    """One loaded model per (weights, precision, threads, device, workers) in this process: a
+    batch, a worker process or a test session pays the load once.  `workers` > 1: that many
+    CTranslate2 replicas of `cpu_threads` threads each, which calls from as many Python threads
+    use at the same time (`transcribe.SpeechWindow.segments`)."""
     from faster_whisper import WhisperModel
 
-    return WhisperModel(path, device=device, compute_type=compute_type, cpu_threads=cpu_threads)
+    began = time.perf_counter()
+    model = WhisperModel(path, device=device, compute_type=compute_type, cpu_threads=cpu_threads,
+                         num_workers=workers)
+    log.debug("Whisper model loaded in %.2f s (%s, %s, %s threads, process %d)", time.perf_counter() - began,
+              device, compute_type, cpu_threads or "all", os.getpid())
+    return model

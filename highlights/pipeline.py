@@ -6,9 +6,13 @@ half-way still has a valid index of what is done."""
 
 from __future__ import annotations
 
+import functools
 import logging
 import multiprocessing
 import os
+import signal
+import sys
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -55,7 +59,7 @@ def run_batch(
     out: Path,
     settings: Settings,
     catalog_path: Path | None = None,
-    jobs: int = 1,
+    jobs: int | str = 1,
     on_event: Callable[[str, dict], None] | None = None,
     force: Iterable[str] = (),
     scheduler: str | None = None,
@@ -63,7 +67,8 @@ def run_batch(
 ) -> BatchResult:
     """Process every replay the inputs name; one failure never stops the others.
 
-    `jobs` > 1 runs replays in that many local processes; `scheduler` (a Dask distributed
+    `jobs` > 1 runs replays in that many local processes ("auto": `plan_jobs` chooses, and
+    logs its choice at info level); `scheduler` (a Dask distributed
     scheduler address) runs them on a cluster whose workers see the same paths. Either way
     the outputs are those of a one-by-one run. Ctrl-C stops after recording what is done;
     finished stages are reused by the next run.  `events_path` is a live-room events file for
@@ -75,6 +80,12 @@ def run_batch(
     shared_catalog = load_catalog(catalog_path) if catalog_path is not None else None
     taken: set[str] = set()
     tasks = [(source, out / unique_slug(source.stem, taken, fallback="replay")) for source in sources]
+
+    if jobs == "auto" and not scheduler:
+        plan = plan_batch([source for source, _ in tasks], jobs, settings)
+        log.info("%s", plan.describe())
+        jobs = plan.jobs
+    jobs = 1 if jobs == "auto" else int(jobs)
 
     result = BatchResult(entries=[BatchEntry(p.input, "failed", p.error) for p in problems])
     for problem in problems:
@@ -127,6 +138,99 @@ def _collect(result: BatchResult, problems, done: dict[int, ReplayResult]) -> No
     result.manifests = [o.manifest for o in ordered if o.manifest]
 
 
+# Measured on 2 cores (benchmarks/pipeline.py --batch, README): replays this short spend a large
+# share of their time in one-threaded work (process start, VAD, feature extraction, the clip
+# encoders' Python side), so two replays side by side on one thread each beat one replay at a
+# time on both cores.
+SHORT_INPUT = 180.0
+# A job's peak memory on a 10-minute replay is 1.24 GB (benchmarks/memory.py); it does not grow
+# with the replay's length.
+MEMORY_PER_JOB = 1.5 * 2**30
+DURATIONS_SAMPLED = 32  # inputs probed for their length when choosing --jobs auto
+
+
+@dataclass(frozen=True)
+class JobPlan:
+    """How a batch is spread: `jobs` replays at a time, `threads` CPU threads each (0: all)."""
+
+    jobs: int
+    threads: int
+    reason: str
+
+    def describe(self) -> str:
+        threads = self.threads or os.cpu_count() or 1
+        return f"jobs: {self.jobs} × {threads} thread{'' if threads == 1 else 's'} ({self.reason})"
+
+
+def plan_jobs(count: int, durations: list[float | None], cores: int | None = None, jobs: int | str = "auto",
+              threads: int = 0, memory: int | None = None) -> JobPlan:
+    """`--jobs auto` (or a number) and the threads each job gets for `count` replays, from the
+    cores, the lengths of (a sample of) the inputs (None: unknown), `transcribe.cpu_threads`
+    (0: choose) and the memory available.
+
+    One replay gets every core.  Several get one job per core (each its share of the cores)
+    when most are short: a short replay leaves cores idle in its one-threaded parts, and a
+    batch of them evens out.  Mostly long replays get one job per core too (measured: two
+    10-minute replays on 2 cores, 2 jobs x 1 thread took 89-93 s, one job on both cores 93-104 s),
+    unless a few of them would leave a last replay running alone on its share of the cores
+    while the others sit idle (3 on 2 cores)."""
+    cores = max(1, cores or os.cpu_count() or 1)
+    plural = "replay" if count == 1 else "replays"
+    facts = [f"{count} {plural}", f"{cores} core{'' if cores == 1 else 's'}"]
+    known = [d for d in durations if d is not None]
+    short = sum(d < SHORT_INPUT for d in known) >= len(known) / 2 if known else True
+    if known:
+        facts.append(f"mostly {'under' if short else 'over'} {SHORT_INPUT / 60:g} min")
+    if jobs != "auto":
+        chosen = max(1, int(jobs))
+        facts.insert(0, f"--jobs {chosen}")
+    elif count <= 1:
+        chosen = 1
+    elif threads:
+        chosen = min(count, max(1, cores // threads))
+        facts.insert(0, f"cpu_threads {threads}")
+    elif short or count >= 2 * cores or count % cores == 0:
+        chosen = min(count, cores)
+    else:  # e.g. 3 long replays on 2 cores: 2 side by side, then 1 alone on one core is no faster
+        chosen = max(1, min(count // 2, cores))
+    if jobs == "auto" and memory and chosen > 1 and memory < chosen * MEMORY_PER_JOB:
+        chosen = max(1, int(memory // MEMORY_PER_JOB))
+        facts.append(f"{memory / 2**30:.1f} GB free")
+    chosen = min(chosen, max(1, count))
+    per_job = threads or (0 if chosen == 1 else max(1, cores // chosen))
+    return JobPlan(chosen, per_job, ", ".join(facts))
+
+
+def plan_batch(sources: list[Path], jobs: int | str, settings: Settings) -> JobPlan:
+    """`plan_jobs` for these inputs on this machine."""
+    step = max(1, len(sources) // DURATIONS_SAMPLED)
+    sampled = [_duration(path) for path in sources[::step]] if jobs == "auto" and len(sources) > 1 else []
+    return plan_jobs(len(sources), sampled, os.cpu_count(), jobs, settings.transcribe.cpu_threads,
+                     _available_memory())
+
+
+def _duration(path: Path) -> float | None:
+    """The container's length from its header (no decoding); None when it cannot be read."""
+    import av
+
+    try:
+        with av.open(str(path), metadata_errors="ignore") as container:
+            return container.duration / av.time_base if container.duration else None
+    except (OSError, av.FFmpegError):
+        return None
+
+
+def _available_memory() -> int | None:
+    try:
+        with open("/proc/meminfo") as info:
+            for line in info:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return None
+
+
 def _worker_settings(settings: Settings, workers: int) -> Settings:
     """Each worker gets its share of the cores, so N jobs never run N x cores threads."""
     share = max(1, (os.cpu_count() or 1) // workers)
@@ -136,24 +240,72 @@ def _worker_settings(settings: Settings, workers: int) -> Settings:
 
 
 def _run_in_processes(jobs, tasks, args, force, emit, record) -> None:
-    from concurrent.futures import ProcessPoolExecutor, as_completed
+    from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 
     out, settings, catalog_path, shared_catalog, events_path = args
     settings = _worker_settings(settings, jobs)
     # Fresh interpreters, not forks: a fork of a process whose CTranslate2/OpenMP threads are
-    # running (the model is cached once loaded) deadlocks in the child.
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
+    # running (the model is cached once loaded) deadlocks in the child.  Each worker keeps its
+    # loaded model (models.load_whisper) for every replay it is handed.
+    context = multiprocessing.get_context("spawn")
+    stages = context.SimpleQueue()  # the workers' stage starts, for the progress display
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_start_worker,
+                             initargs=(stages,)) as pool:
         futures = {}
         for index, (source, folder) in enumerate(tasks):
             emit("start", {"input": str(source)})
             futures[pool.submit(_process_one, source, folder, out, settings, catalog_path, shared_catalog,
                                 events_path, None, force)] = index
         try:
-            for future in as_completed(futures):
-                record(futures[future], future.result())
+            pending = set(futures)
+            while pending:
+                finished, pending = wait(pending, timeout=0.25, return_when=FIRST_COMPLETED)
+                while not stages.empty():
+                    source, name = stages.get()
+                    emit("stage", {"input": source, "stage": name})
+                for future in finished:
+                    record(futures[future], future.result())
         except KeyboardInterrupt:
             pool.shutdown(wait=False, cancel_futures=True)
             raise
+
+
+_worker_stages: Any = None  # in a --jobs worker: where the stage starts of its replays go
+
+
+def _start_worker(stages) -> None:
+    global _worker_stages
+    _worker_stages = stages
+    _die_with_parent()
+
+
+def _die_with_parent() -> None:
+    """A worker whose batch process is killed (SIGKILL, OOM) stops too, instead of finishing
+    its replay beside the next run that resumes the batch in the same folder."""
+    parent = os.getppid()
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        try:  # PR_SET_PDEATHSIG: the kernel sends SIGKILL when the parent exits
+            ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)
+        except (OSError, AttributeError):
+            pass
+        else:
+            if os.getppid() != parent:  # it died before the request was in place
+                os._exit(1)
+            return
+    import threading
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
+
+
+def _tell_stage(source: str, name: str) -> None:
+    _worker_stages.put((source, name))
 
 
 def _run_on_cluster(address, tasks, args, force, emit, record) -> None:
@@ -182,6 +334,8 @@ def _process_one(source: Path, folder: Path, out: Path, settings: Settings, cata
                  shared_catalog: list[Product] | None, events_path: Path | None = None, on_stage=None,
                  force: Iterable[str] = ()) -> ReplayResult:
     inherit_logging()  # a --jobs worker process logs as the command line asked
+    if on_stage is None and _worker_stages is not None:
+        on_stage = functools.partial(_tell_stage, str(source))
     entry = BatchEntry(input=str(source), status="failed", dir=folder.relative_to(out).as_posix())
     try:
         catalog, path = shared_catalog, catalog_path
@@ -232,4 +386,4 @@ def load_manifest(folder: Path) -> Manifest:
     return from_dict(Manifest, read_json(folder / "manifest.json"))
 
 
-__all__ = ["BatchResult", "load_manifest", "process_replay", "run_batch"]
+__all__ = ["BatchResult", "JobPlan", "load_manifest", "plan_batch", "plan_jobs", "process_replay", "run_batch"]

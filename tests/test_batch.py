@@ -242,18 +242,19 @@ def test_sigint_stops_cleanly_and_the_next_run_resumes(tmp_path, presentation):
     command = [sys.executable, "-m", "highlights", "run", str(inputs), "-o", str(out), "--languages", "en",
                "--language", "en", "--log-format", "json"]
     process = subprocess.Popen(command, cwd=ROOT, stderr=subprocess.PIPE, text=True)
-    for line in process.stderr:  # wait until the first replay is done
+    for line in process.stderr:  # wait until the first replay is done (--jobs auto: any of them)
         if '"event": "ok"' in line:
+            first = Path(json.loads(line)["input"]).name
             break
     process.send_signal(signal.SIGINT)
     _, rest = process.communicate(timeout=120)
     assert process.returncode == 130
     found = entries(out)
-    assert found["one.mp4"]["status"] == "ok"
+    assert found[first]["status"] == "ok"
     assert any("interrupted" in (e["error"] or "") for e in found.values())
     rerun = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
     assert rerun.returncode == 0
-    reused = manifest(out, entries(out)["one.mp4"])["reused_stages"]
+    reused = manifest(out, entries(out)[first])["reused_stages"]
     assert "transcribe" in reused and "clips" in reused
 
 
@@ -320,13 +321,89 @@ def test_progress_formats(tmp_path, presentation):
     assert as_json.returncode == 1
     events = [json.loads(line) for line in as_json.stderr.splitlines() if line.startswith("{")]
     kinds = [e["event"] for e in events]
-    assert kinds[0] == "failed" and "start" in kinds and "stage" in kinds and kinds[-1] == "summary"
+    assert kinds[:2] == ["jobs", "failed"] and "start" in kinds and "stage" in kinds and kinds[-1] == "summary"
+    assert events[0]["jobs"] == 1 and events[0]["reason"].startswith("1 replay")  # the one that exists
     assert {e["stage"] for e in events if e["event"] == "stage"} >= {"transcribe", "clips", "recap"}
     summary = events[-1]["replays"]
     assert [r["status"] for r in summary] == ["failed", "ok"] and summary[1]["clips"] == 1
     plain = subprocess.run(base, capture_output=True, text=True, cwd=ROOT)  # not a terminal: plain lines
     assert "[1/1]" in plain.stderr and "  transcribe" in plain.stderr and "FAILED" in plain.stderr
+    assert plain.stderr.startswith("jobs: 1 × ")
     assert "\x1b[" not in plain.stderr  # no terminal control codes in a log file
     quiet = subprocess.run(base + ["--quiet"], capture_output=True, text=True, cwd=ROOT)
     assert quiet.stderr.strip().splitlines() == [f"FAILED {tmp_path / 'nope.mp4'}: no such file or folder"]
     assert quiet.stdout.startswith("1 ok, 1 failed.")
+
+
+def test_jobs_auto_is_chosen_from_cores_lengths_and_threads():
+    from highlights.pipeline import MEMORY_PER_JOB, plan_jobs
+
+    short, long = [60.0] * 10, [600.0] * 3
+    assert plan_jobs(1, [600.0], cores=2).jobs == 1
+    assert plan_jobs(1, [600.0], cores=2).threads == 0  # one replay: every core
+    plan = plan_jobs(10, short, cores=2)
+    assert (plan.jobs, plan.threads) == (2, 1)
+    assert plan.describe() == "jobs: 2 × 1 thread (10 replays, 2 cores, mostly under 3 min)"
+    assert plan_jobs(3, [60.0] * 3, cores=8).jobs == 3  # never more jobs than replays
+    assert (plan_jobs(3, long, cores=2).jobs, plan_jobs(3, long, cores=2).threads) == (1, 0)
+    assert plan_jobs(2, [600.0] * 2, cores=2).jobs == 2
+    assert plan_jobs(4, [600.0] * 4, cores=2).jobs == 2  # two long replays a job: evened out
+    assert plan_jobs(10, short, cores=4, threads=2).jobs == 2  # cpu_threads sets the threads per job
+    assert plan_jobs(10, short, cores=2, jobs=1).reason.startswith("--jobs 1")
+    assert plan_jobs(10, short, cores=4, memory=int(2.5 * MEMORY_PER_JOB)).jobs == 2
+    assert plan_jobs(5, [None] * 5, cores=2).jobs == 2  # lengths unknown: taken as short
+
+
+def test_cli_prints_the_jobs_choice_and_loads_the_model_once_per_worker(tmp_path, presentation):
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    for name in ("one", "two", "three"):
+        shutil.copy(presentation, inputs / f"{name}.mp4")
+    (inputs / "catalog.csv").write_text(CATALOG)
+    out = tmp_path / "out"
+    run = subprocess.run([sys.executable, "-m", "highlights", "run", str(inputs), "-o", str(out), "--language",
+                          "en", "--languages", "en", "--clip-mode", "copy", "--debug"],
+                         cwd=ROOT, capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr[-2000:]
+    cores = os.cpu_count() or 1
+    if cores >= 2:
+        threads = max(1, cores // min(3, cores))
+        assert (f"jobs: {min(3, cores)} × {threads} thread{'' if threads == 1 else 's'} "
+                f"(3 replays, {cores} cores, mostly under 3 min)") in run.stderr
+    loads = [line for line in run.stderr.splitlines() if "Whisper model loaded" in line]
+    processes = {line.rsplit("process ", 1)[1] for line in loads}
+    assert len(loads) == len(processes) <= min(3, cores)  # once in each worker, not once a replay
+
+
+def test_workers_stop_when_the_batch_process_is_killed(tmp_path, presentation):
+    """A SIGKILLed batch leaves no worker finishing a replay beside the run that resumes it."""
+    import time
+
+    if (os.cpu_count() or 1) < 2:
+        pytest.skip("one core: --jobs auto runs the replays in the batch process itself")
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    for name in ("one", "two", "three", "four"):
+        shutil.copy(presentation, inputs / f"{name}.mp4")
+    process = subprocess.Popen([sys.executable, "-m", "highlights", "run", str(inputs), "-o", str(tmp_path / "out"),
+                                "--language", "en", "--languages", "en", "--log-format", "json", "--debug"],
+                               cwd=ROOT, stderr=subprocess.PIPE, text=True)
+    workers: set[int] = set()
+    for line in process.stderr:
+        if "Whisper model loaded" in line:
+            workers.add(int(json.loads(line)["message"].rsplit("process ", 1)[1].rstrip(")")))
+            if len(workers) == 2:
+                break
+    process.kill()
+    process.wait()
+
+    def alive(pid: int) -> bool:
+        try:
+            return "\nState:\tZ" not in Path(f"/proc/{pid}/status").read_text()
+        except FileNotFoundError:
+            return False
+
+    deadline = time.monotonic() + 10
+    while any(alive(pid) for pid in workers) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert workers and not any(alive(pid) for pid in workers)

@@ -29,6 +29,7 @@ OURS = [
     r"(WARNING|ERROR) .+",  # our logger
     r"",
     r"\d+ ok, \d+ failed\. Open .+index\.html",  # the last line (stdout)
+    r"jobs: \d+ × \d+ threads? \(.+\)",  # how the batch is spread (--jobs auto)
 ]
 
 

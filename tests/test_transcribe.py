@@ -89,3 +89,77 @@ def test_device_placement_on_this_machine():
         placement("cuda", "auto")
     with pytest.raises(ModelError, match="unknown device 'tpu'"):
         placement("tpu")
+
+
+def test_one_vad_pass_and_no_second_encoding_of_the_detection_chunks(media, base_model, monkeypatch):
+    """Detection and the batched decoding share the window's one VAD pass, and the chunks
+    detection encoded are not encoded again; the words are faster-whisper's own batched ones."""
+    import faster_whisper.transcribe as fw_transcribe
+    import faster_whisper.vad as fw_vad
+    import numpy as np
+    from faster_whisper import BatchedInferencePipeline
+
+    model = load_whisper(base_model.path, "int8", 0)
+    audio = np.concatenate([load_audio(media / "speech" / "en" / "jfk.flac")] * 4)  # 44 s: two chunks
+    expected, _ = BatchedInferencePipeline(model).transcribe(audio, language="en", beam_size=3, batch_size=8,
+                                                            word_timestamps=True, without_timestamps=True,
+                                                            condition_on_previous_text=False)
+    expected_words = [(w.start, w.end, w.word) for s in expected for w in s.words]
+
+    vad_calls, encoded = [], []
+    real_vad, real_encode = fw_vad.get_speech_timestamps, type(model).encode
+    monkeypatch.setattr(fw_vad, "get_speech_timestamps", lambda *a, **k: vad_calls.append(1) or real_vad(*a, **k))
+    monkeypatch.setattr(fw_transcribe, "get_speech_timestamps",
+                        lambda *a, **k: vad_calls.append(1) or real_vad(*a, **k))
+    monkeypatch.setattr(type(model), "encode", lambda self, f: encoded.append(len(f)) or real_encode(self, f))
+    transcript = transcribe(audio, TranscribeSettings(), (), base_model)
+
+    assert transcript.language == "en"
+    assert len(vad_calls) == 1
+    assert sum(encoded) == 2  # each chunk once, detection's included
+    assert [(w.start, w.end, w.text) for w in transcript.words] == [
+        (round(s, 3), round(e, 3), t) for s, e, t in expected_words]
+
+
+def test_kept_encodings_hand_back_each_output_once():
+    import numpy as np
+
+    from highlights.transcribe import _KeptEncodings
+
+    class Inner:
+        def __init__(self):
+            self.model, self.seen = type("M", (), {"device": "cpu"})(), []
+
+        def encode(self, features):
+            self.seen.append(len(features))
+            return features[:, :2, :3] * 2.0
+
+    inner = Inner()
+    kept = _KeptEncodings(inner)
+    features = np.random.default_rng(0).random((3, 4, 5)).astype(np.float32)
+    kept.encode_and_keep(features[:2])
+    out = np.asarray(kept.encode(features))
+    assert inner.seen == [2, 1]  # only the third was encoded again
+    assert np.array_equal(out, features[:, :2, :3] * 2.0)
+    kept.encode(features[:1])
+    assert inner.seen == [2, 1, 1]  # handed back once, then forgotten
+
+
+def test_two_decoders_side_by_side_give_the_same_words(media, base_model):
+    """A window's chunks split between two CTranslate2 workers (a CPU job with every core)
+    come out as one decoder makes them, first words after the split included."""
+    import numpy as np
+
+    from highlights.transcribe import SpeechWindow
+
+    model = load_whisper(base_model.path, "int8", 1, "cpu", 2)
+    pieces = [load_audio(media / "speech" / "en" / name) for name in
+              ("jfk.flac", "three_speakers_diarization.wav", "librispeech_quilter.wav")]
+    gap = np.zeros(16000, dtype=np.float32)
+    audio = np.concatenate([part for piece in pieces * 3 for part in (piece, gap)])
+    options = dict(language="en", beam_size=3, word_timestamps=True, condition_on_previous_text=False, hotwords=None)
+    window = SpeechWindow(model, audio)
+    assert len(window.clips) >= 3
+    one = [(w.start, w.end, w.word) for s in window.segments(8, options, 1) for w in s.words]
+    two = [(w.start, w.end, w.word) for s in window.segments(8, options, 2) for w in s.words]
+    assert one == two and len(one) > 100
