@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from .faults import checkpoint
 from .files import write_text
 from .records import to_dict
 
@@ -126,10 +127,17 @@ def is_human_edited(target: Path) -> bool:
 def write_generated(target: Path, text: str) -> bool:
     """Write `text` unless a person edited the file; returns whether it was written."""
     target = Path(target)
+    digest = _digest(text.encode("utf-8"))
     if is_human_edited(target):
+        # A run killed between writing the file and recording it left exactly this text, in
+        # no ledger: it is ours (no one's edit can be lost by saying so).
+        if _load(_ledger_path(target)).get(target.name) is None and _digest(target.read_bytes()) == digest:
+            _set_entry(target, digest)
+            return True
         return False
     write_text(target, text)
-    _set_entry(target, _digest(text.encode("utf-8")))
+    checkpoint(f"ledger:{target.name}")  # a kill here leaves the file written and not recorded
+    _set_entry(target, digest)
     return True
 
 

@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
 
 from highlights.edits import (
     EDITED_DIRECTLY,
@@ -18,6 +23,8 @@ from highlights.edits import (
     write_generated,
     write_human,
 )
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_generated_file_is_rewritten_until_a_person_edits_it(tmp_path):
@@ -41,6 +48,25 @@ def test_a_file_the_ledger_does_not_know_is_a_persons(tmp_path):
     assert is_human_edited(target)
     assert not write_generated(target, "ours\n")
     assert target.read_text(encoding="utf-8").endswith("mine\n")
+
+
+def test_a_run_killed_between_the_file_and_the_ledger_claims_its_file_on_resume(tmp_path):
+    """Killed after the subtitle file was written and before the ledger recorded it: the next
+    run finds exactly what it would write, in no ledger, and records it as generated (the
+    uninterrupted run's ledger); a different text there stays a person's."""
+    target = tmp_path / "replay.en.vtt"
+    code = ("import sys; from pathlib import Path; from highlights.edits import write_generated; "
+            "write_generated(Path(sys.argv[1]), 'WEBVTT\\n\\n00:00.000 --> 00:01.000\\nours\\n')")
+    killed = subprocess.run([sys.executable, "-c", code, str(target)], cwd=ROOT,
+                            env={**os.environ, "HIGHLIGHTS_KILL_AT": f"ledger:{target.name}"})
+    assert killed.returncode == -signal.SIGKILL
+    assert target.is_file() and not (tmp_path / ".generated.json").exists()
+    assert write_generated(target, "WEBVTT\n\n00:00.000 --> 00:01.000\nours\n")
+    assert edit_state(target).state == GENERATED
+    other = tmp_path / "replay.fr.vtt"
+    other.write_text("WEBVTT\n\n00:00.000 --> 00:01.000\nà moi\n", encoding="utf-8")
+    assert not write_generated(other, "WEBVTT\n\n00:00.000 --> 00:01.000\nnôtre\n")
+    assert is_human_edited(other)
 
 
 def test_reviewed_file_stays_protected_and_says_who_and_how(tmp_path):

@@ -143,8 +143,9 @@ def test_killed_five_times_and_resumed_equals_an_uninterrupted_run(night, refere
     assert final.returncode == status, final.stderr
     assert "Traceback" not in final.stderr
     _no_partial_files(out)
-    assert output_tree(out) == output_tree(expected), \
-        f"differs after kills at {moments} ({killed} replays done by then)"
+    got, want = output_tree(out), output_tree(expected)
+    differing = sorted(k for k in got.keys() | want.keys() if got.get(k) != want.get(k))
+    assert not differing, f"{differing[:8]} differ after kills at {moments} ({killed} replays done by then)"
 
     # One more run does no work: every stored stage of every replay is reused, nothing rewritten.
     before = {p: p.stat().st_mtime_ns for p in out.rglob("*") if p.is_file() and p.suffix in (".mp4", ".srt", ".jpg")}
