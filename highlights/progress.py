@@ -43,7 +43,10 @@ class PlainReporter(Reporter):
         self.total, self.started = 0, 0
 
     def _say(self, text: str) -> None:
-        print(text, file=self.stream, flush=True)
+        # One write a line: with --jobs the workers log to the same stderr, and print()'s two
+        # writes (the text, then the newline) let a worker's line land between them.
+        self.stream.write(text + "\n")
+        self.stream.flush()
 
     def open(self, total: int) -> None:
         self.total = total
@@ -100,7 +103,8 @@ class JsonReporter(Reporter):
 
     def _emit(self, record: dict) -> None:
         record = {"time": round(time.time(), 3), **record}
-        print(json.dumps(record, ensure_ascii=False, default=str), file=self.stream, flush=True)
+        self.stream.write(json.dumps(record, ensure_ascii=False, default=str) + "\n")  # one write a line
+        self.stream.flush()
 
 
 class RichReporter(Reporter):
