@@ -411,7 +411,7 @@ def find_candidates(transcript: Transcript, settings: MentionSettings) -> tuple[
     all_tokens = tokenize(words, language)
     tokens = _codes_joined([t for t in all_tokens if t.kind != "symbol"])
     sentence_of_word = [0] * len(words)
-    units = speech_units(words, language)
+    units = speech_units(words, language, all_tokens)
     for number, (first, last) in enumerate(units):
         sentence_of_word[first:last + 1] = [number] * (last - first + 1)
     sentence = [sentence_of_word[t.first] for t in tokens]

@@ -192,7 +192,7 @@ def _code_words(products: list[Product], language: str, lexicon: Lexicon) -> fro
 
 def _content(units: list[_Unit], p: _Presentation) -> str:
     """The presentation's content words (stems), to compare two clips of one product."""
-    return " ".join(sorted(set().union(*(units[i].stems | units[i].all_stems for i in range(p.first, p.last + 1)))))
+    return " ".join(sorted(_said(units, p)))
 
 
 def _short_reason(p: _Presentation, units: list[_Unit], presentations: list[_Presentation]) -> str:
@@ -220,7 +220,8 @@ def _clock(seconds: float) -> str:
 def _units(words, tokens: list[Token], cues: list[SalesCue], mentions: list[Mention], lexicon: Lexicon,
            language: str, name_stems: set[str]) -> list[_Unit]:
     stem = stemmer(language)
-    units = [_Unit(first, last, words[first].start, words[last].end) for first, last in speech_units(words, language)]
+    units = [_Unit(first, last, words[first].start, words[last].end)
+             for first, last in speech_units(words, language, tokens)]
     starts = [u.start for u in units]
 
     def unit_at(time: float) -> int:
@@ -235,10 +236,11 @@ def _units(words, tokens: list[Token], cues: list[SalesCue], mentions: list[Ment
         by_unit[word_unit[token.first]].append(token)
     for unit, own in zip(units, by_unit):
         texts, kinds = [t.text for t in own], [t.kind for t in own]
-        content = [t.text for t in own if t.kind == "word" and len(t.text) >= 3 and t.text not in lexicon.stopwords]
-        unit.all_stems = {stem(text) for text in content}
-        unit.stems = {stem(text) for text in content
-                      if word_zipf(text, language) <= TOPIC_ZIPF or stem(text) in name_stems}
+        content = [(t.text, stem(t.text)) for t in own
+                   if t.kind == "word" and len(t.text) >= 3 and t.text not in lexicon.stopwords]
+        unit.all_stems = {stemmed for _text, stemmed in content}
+        unit.stems = {stemmed for text, stemmed in content
+                      if word_zipf(text, language) <= TOPIC_ZIPF or stemmed in name_stems}
         unit.chatter = bool(find_phrases(texts, kinds, lexicon.chatter))
         unit.intro = any(start <= 1 for start, _end, _p in find_phrases(texts, kinds, lexicon.intro))
         unit.refers = bool(own) and (texts[0] in lexicon.refer or " ".join(texts[:2]) in lexicon.refer)
@@ -351,6 +353,16 @@ def _own_words(presentations: list[_Presentation], units: list[_Unit]) -> list[s
     return [{s for s in said[p.product] if counts[s] == 1} for p in presentations]
 
 
+def _said(units: list[_Unit], p: _Presentation) -> set[str]:
+    """Every content word of the presentation (common ones too)."""
+    return set().union(*(units[i].all_stems for i in range(p.first, p.last + 1)))
+
+
+def _calls_another(unit: _Unit, product: str) -> bool:
+    """The sentence calls an item by its link number, and not this one: the next item."""
+    return unit.calls_link and product not in unit.named
+
+
 def _free(index: int, units, owner, product: str) -> bool:
     return 0 <= index < len(units) and owner[index] is None and not _names_other(units[index], product)
 
@@ -371,7 +383,7 @@ def _extend_forward(p: _Presentation, number: int, units, owner, settings: Selec
     def fits(index: int) -> bool:
         unit = units[index]
         return (_free(index, units, owner, p.product) and not (unit.chatter and not unit.cues)
-                and not (unit.calls_link and p.product not in unit.named)  # the next item is called
+                and not _calls_another(unit, p.product)
                 and unit.end - named_end <= settings.trail)
 
     def take(index: int) -> None:
@@ -412,8 +424,7 @@ def _extend_backward(p: _Presentation, number: int, units, owner, settings: Sele
     anchor = units[p.first].start  # the lead counts from the earliest sentence surely about it
 
     def about(index: int) -> bool:
-        unit = units[index]
-        return p.product in unit.named or bool(unit.stems & p.vocabulary)
+        return _about(p, units[index], refers=False, cues=False)
 
     def usable(index: int) -> bool:
         return index >= 0 and _free(index, units, owner, p.product) and not units[index].chatter
@@ -454,7 +465,7 @@ def _fit_length(p: _Presentation, number: int, units, owner, duration: float, se
             # Only talk about the product: one said in ten seconds keeps a short clip rather
             # than one that is half another topic (the reason says why it is short).
             if _free(index, units, owner, p.product) and not units[index].chatter and _about(p, units[index]) \
-                    and not (units[index].calls_link and p.product not in units[index].named):
+                    and not _calls_another(units[index], p.product):
                 span = max(units[p.last].end, units[index].end) - min(units[p.first].start, units[index].start)
                 if span <= settings.max_clip:
                     options.append((not after, index))
@@ -517,7 +528,7 @@ def _score(p: _Presentation, units, words, mentions: list[Mention], names: dict[
     # What it says ranks it too: of two presentations of one product with the same cues, the
     # one that describes it (more distinct content words) is the better clip.  That is no
     # evidence that a product is presented at all (`min_score` is against `evidence`).
-    p.score = p.evidence + STRETCH_WORD * len(set().union(*(units[i].all_stems for i in range(p.first, p.last + 1))))
+    p.score = p.evidence + STRETCH_WORD * len(_said(units, p))
     p.reasons = [f"names {names.get(p.product, p.product)} {len(own)}x"]
     p.reasons += [best[kind].reason for kind in CUE_KINDS if kind in best]
 

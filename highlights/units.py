@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from .lexicon import find_phrases, load_lexicon
 from .records import Word
-from .stemming import tokenize
+from .stemming import Token, tokenize
 from .text import sentences
 
 LONG_SENTENCE = 8.0  # seconds; a longer "sentence" is cut into its clauses
@@ -21,8 +21,9 @@ MIN_CLAUSE_WORDS = 3
 MIN_BEFORE_CALL = 2  # words before a link call that make a sentence of their own
 
 
-def speech_units(words: list[Word], language: str) -> list[tuple[int, int]]:
-    """Sentences as (first word, last word), inclusive."""
+def speech_units(words: list[Word], language: str, tokens: list[Token] | None = None) -> list[tuple[int, int]]:
+    """Sentences as (first word, last word), inclusive.  `tokens`: the words' tokens
+    (`stemming.tokenize`), when the caller has them already."""
     stopwords = load_lexicon(language).stopwords
     units: list[tuple[int, int]] = []
     first = 0
@@ -35,14 +36,15 @@ def speech_units(words: list[Word], language: str) -> list[tuple[int, int]]:
                 begin = index + 1
         units += _clauses(words, begin, last)
         first = last + 1
-    return _cut_before_link_calls(words, units, language)
+    return _cut_before_link_calls(words, units, language, tokens)
 
 
-def _cut_before_link_calls(words: list[Word], units: list[tuple[int, int]], language: str) -> list[tuple[int, int]]:
+def _cut_before_link_calls(words: list[Word], units: list[tuple[int, int]], language: str,
+                           tokens: list[Token] | None) -> list[tuple[int, int]]:
     calls = load_lexicon(language).link_calls
     if not calls or not units:
         return units
-    tokens = tokenize(words, language)
+    tokens = tokens if tokens is not None else tokenize(words, language)
     starts = {tokens[at].first for at, _end, _phrase in find_phrases([t.text for t in tokens], [t.kind for t in tokens],
                                                                      calls)}
     cut: list[tuple[int, int]] = []
